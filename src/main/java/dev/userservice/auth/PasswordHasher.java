@@ -1,0 +1,104 @@
+package dev.userservice.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.bouncycastle.util.Arrays;
+
+/**
+ * Argon2id password hashes in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}),
+ * computed by Bouncy Castle with the OWASP parameters: 19 MiB of memory, 2 passes, 1 lane.
+ *
+ * <p>Each hash holds 19 MiB while it runs, so at most {@code maxConcurrent} run at once; the
+ * rest wait their turn instead of exhausting memory in a burst.
+ */
+public final class PasswordHasher {
+  static final int MEMORY_KIB = 19 * 1024;
+  static final int ITERATIONS = 2;
+  static final int PARALLELISM = 1;
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+  private static final Pattern PHC = Pattern.compile(
+      "\\$argon2id\\$v=19\\$m=(\\d{1,8}),t=(\\d{1,3}),p=(\\d{1,3})\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
+  private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+  private static final Base64.Decoder B64_DECODER = Base64.getDecoder();
+
+  private final SecureRandom random = new SecureRandom();
+  private final Semaphore permits;
+
+  /** A hasher that runs at most {@code maxConcurrent} hashes at a time. */
+  public PasswordHasher(int maxConcurrent) {
+    if (maxConcurrent < 1) {
+      throw new IllegalArgumentException("maxConcurrent: " + maxConcurrent + " (expected: >= 1)");
+    }
+    this.permits = new Semaphore(maxConcurrent, true);
+  }
+
+  /** A hasher bounded by the number of cores. */
+  public static PasswordHasher forCores() {
+    return new PasswordHasher(Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Hashes {@code password} with a fresh random salt. */
+  public String hash(String password) {
+    byte[] salt = new byte[SALT_BYTES];
+    random.nextBytes(salt);
+    byte[] hash = derive(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+    return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM
+        + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+  }
+
+  /**
+   * Whether {@code password} matches {@code phc}, compared in constant time; a string that is
+   * not an Argon2id PHC hash matches nothing.
+   */
+  public boolean verify(String password, String phc) {
+    Matcher m = PHC.matcher(phc);
+    if (!m.matches()) {
+      return false;
+    }
+    int memory = Integer.parseInt(m.group(1));
+    int iterations = Integer.parseInt(m.group(2));
+    int parallelism = Integer.parseInt(m.group(3));
+    if (memory > 4 * MEMORY_KIB || iterations > 16 || parallelism > 16 || parallelism < 1) {
+      return false; // a stored hash must not make verification arbitrarily expensive
+    }
+    byte[] salt;
+    byte[] expected;
+    try {
+      salt = B64_DECODER.decode(m.group(4));
+      expected = B64_DECODER.decode(m.group(5));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    byte[] actual = derive(password, salt, memory, iterations, parallelism, expected.length);
+    return Arrays.constantTimeAreEqual(expected, actual);
+  }
+
+  private byte[] derive(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withMemoryAsKB(memoryKib)
+        .withIterations(iterations)
+        .withParallelism(parallelism)
+        .withSalt(salt)
+        .build();
+    Argon2BytesGenerator generator = new Argon2BytesGenerator();
+    generator.init(parameters);
+    byte[] out = new byte[length];
+    byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+    permits.acquireUninterruptibly();
+    try {
+      generator.generateBytes(secret, out);
+    } finally {
+      permits.release();
+      Arrays.fill(secret, (byte) 0);
+    }
+    return out;
+  }
+}

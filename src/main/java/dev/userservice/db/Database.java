@@ -1,0 +1,120 @@
+package dev.userservice.db;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pool to the service's database, with its schema migrated. Opening fails when
+ * the database cannot be reached or migrated, so a service never starts half-ready.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  private static final int VALIDATION_SECONDS = 1;
+
+  private final HikariDataSource dataSource;
+  private final boolean postgres;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Database(HikariDataSource dataSource, boolean postgres) {
+    this.dataSource = dataSource;
+    this.postgres = postgres;
+  }
+
+  /**
+   * Opens the pool and applies pending migrations.
+   *
+   * @throws DatabaseUnavailableException when the database cannot be reached or migrated
+   */
+  public static Database open(DatabaseSettings settings) {
+    requireNonNull(settings, "settings");
+    HikariDataSource dataSource;
+    try {
+      dataSource = new HikariDataSource(poolConfig(settings));
+    } catch (HikariPool.PoolInitializationException e) {
+      throw new DatabaseUnavailableException("cannot connect to " + settings.jdbcUrl(), e);
+    }
+    try {
+      migrate(dataSource, settings);
+    } catch (FlywayException e) {
+      dataSource.close();
+      throw new DatabaseUnavailableException("cannot migrate " + settings.jdbcUrl(), e);
+    }
+    return new Database(dataSource, settings.isPostgres());
+  }
+
+  private static HikariConfig poolConfig(DatabaseSettings settings) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("user-db");
+    config.setJdbcUrl(settings.jdbcUrl());
+    settings.user().ifPresent(config::setUsername);
+    settings.password().ifPresent(config::setPassword);
+    settings.schema().ifPresent(config::setSchema);
+    config.setMaximumPoolSize(settings.poolSize());
+    config.setMinimumIdle(settings.poolSize());
+    config.setConnectionTimeout(settings.connectionTimeout().toMillis());
+    config.setValidationTimeout(Math.min(1000, settings.connectionTimeout().toMillis()));
+    config.setInitializationFailTimeout(settings.connectionTimeout().toMillis());
+    if (settings.isPostgres()) {
+      config.addDataSourceProperty("ApplicationName", "user-service");
+      config.addDataSourceProperty("tcpKeepAlive", "true");
+      long connectSeconds = Math.max(1, settings.connectionTimeout().toSeconds());
+      config.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
+    }
+    return config;
+  }
+
+  private static void migrate(DataSource dataSource, DatabaseSettings settings) {
+    var flyway = Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration");
+    settings.schema().ifPresent(schema -> flyway.schemas(schema).createSchemas(true));
+    var result = flyway.load().migrate();
+    if (result.migrationsExecuted > 0) {
+      log.info("database migrated to version {} ({} migrations applied)", result.targetSchemaVersion,
+          result.migrationsExecuted);
+    }
+  }
+
+  /** The pool; every connection taken from it must be closed. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** True for PostgreSQL, false for the embedded H2. */
+  public boolean isPostgres() {
+    return postgres;
+  }
+
+  /** Whether a connection can be taken from the pool and answers a validation query now. */
+  public boolean isReachable() {
+    if (closed.get()) {
+      return false;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      return connection.isValid(VALIDATION_SECONDS);
+    } catch (SQLException | RuntimeException e) {
+      log.debug("database check failed", e);
+      return false;
+    }
+  }
+
+  /** Closes the pool once; later calls do nothing. */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    dataSource.close();
+  }
+}

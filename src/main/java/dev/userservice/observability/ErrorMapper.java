@@ -1,0 +1,111 @@
+package dev.userservice.observability;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.db.QueryCancelledException;
+import dev.userservice.user.EmailTakenException;
+import dev.userservice.user.FieldViolation;
+import dev.userservice.user.StaleEtagException;
+import dev.userservice.user.UserNotFoundException;
+import dev.userservice.user.ValidationException;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where exceptions become gRPC statuses. What a caller sees is a code and a
+ * message written for it; causes, SQL and stack traces stay in the log, where an INTERNAL
+ * error's id leads from the caller's message to the full report.
+ */
+public final class ErrorMapper {
+  private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+  static final String ERROR_DOMAIN = "user.v1.UserService";
+
+  private ErrorMapper() {}
+
+  /** The status exception to send for {@code t}. */
+  public static StatusRuntimeException toStatusException(Throwable t) {
+    if (t instanceof StatusRuntimeException e) {
+      return e;
+    }
+    if (t instanceof StatusException e) {
+      return new StatusRuntimeException(e.getStatus(), e.getTrailers());
+    }
+    if (t instanceof ValidationException e) {
+      return invalidArgument(e);
+    }
+    if (t instanceof UserNotFoundException) {
+      return Status.NOT_FOUND.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof EmailTakenException) {
+      return Status.ALREADY_EXISTS.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof StaleEtagException e) {
+      return staleEtag(e);
+    }
+    if (t instanceof DatabaseUnavailableException) {
+      log.warn("database unavailable: {}", rootMessage(t));
+      return Status.UNAVAILABLE.withDescription("database unavailable, try again later").asRuntimeException();
+    }
+    if (t instanceof QueryCancelledException) {
+      return callEnded();
+    }
+    String errorId = UUID.randomUUID().toString();
+    log.error("internal error {}", errorId, t);
+    return Status.INTERNAL.withDescription("internal error (error id: " + errorId + ")").asRuntimeException();
+  }
+
+  private static StatusRuntimeException invalidArgument(ValidationException e) {
+    BadRequest.Builder badRequest = BadRequest.newBuilder();
+    for (FieldViolation v : e.violations()) {
+      badRequest.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+          .setField(v.field())
+          .setDescription(v.description()));
+    }
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Code.INVALID_ARGUMENT_VALUE)
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(badRequest.build()))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  private static StatusRuntimeException staleEtag(StaleEtagException e) {
+    ErrorInfo info = ErrorInfo.newBuilder()
+        .setReason("ETAG_MISMATCH")
+        .setDomain(ERROR_DOMAIN)
+        .putMetadata("current_etag", e.currentEtag())
+        .build();
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Code.ABORTED_VALUE)
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(info))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  private static StatusRuntimeException callEnded() {
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null && deadline.isExpired()) {
+      return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded").asRuntimeException();
+    }
+    return Status.CANCELLED.withDescription("call cancelled").asRuntimeException();
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+}

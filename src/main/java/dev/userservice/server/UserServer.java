@@ -1,0 +1,110 @@
+package dev.userservice.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.userservice.observability.CallLoggingInterceptor;
+import dev.userservice.observability.ExceptionInterceptor;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC server's lifecycle: the application services behind the error and logging
+ * interceptors, health (following the database) and reflection v1 and v1alpha. It takes a
+ * {@link ServerBuilder}, so tests hand it an in-process one.
+ */
+public final class UserServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UserServer.class);
+
+  private final Server server;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final DatabaseHealthMonitor monitor;
+  private final Duration shutdownGrace;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  /**
+   * @param builder a server builder with transport settings already applied
+   * @param services the application services
+   * @param databaseReachable the database check that health follows
+   * @param healthInterval time between two database checks
+   * @param shutdownGrace time calls in flight get to finish when stopping
+   */
+  public UserServer(ServerBuilder<?> builder, List<BindableService> services, BooleanSupplier databaseReachable,
+      Duration healthInterval, Duration shutdownGrace) {
+    requireNonNull(builder, "builder");
+    this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
+    this.monitor = new DatabaseHealthMonitor(health, databaseReachable, healthInterval);
+    // the last interceptor runs first: log what the error mapping decided
+    services.forEach(service -> builder.addService(
+        ServerInterceptors.intercept(service, new ExceptionInterceptor(), new CallLoggingInterceptor())));
+    this.server = builder
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(reflectionV1Alpha())
+        .build();
+  }
+
+  @SuppressWarnings("deprecation") // v1alpha is what older grpcurl and tools ask for
+  private static BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  /** Starts serving; health turns SERVING once the database answers. */
+  public UserServer start() {
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the gRPC server: " + e.getMessage(), e);
+    }
+    monitor.start();
+    log.info("user-service listening on port {}", server.getPort());
+    return this;
+  }
+
+  /** The port the server listens on (the chosen one when configured with 0), or -1 in-process. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Waits until the server has terminated. */
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /**
+   * Stops once: health NOT_SERVING for good, no new calls, calls in flight get the grace
+   * period, then the rest are cancelled.
+   */
+  @Override
+  public void close() {
+    if (stopped.getAndSet(true)) {
+      return;
+    }
+    monitor.close();
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("calls still running after the {} ms grace period: cancelling them", shutdownGrace.toMillis());
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

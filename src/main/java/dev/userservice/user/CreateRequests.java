@@ -1,0 +1,40 @@
+package dev.userservice.user;
+
+import dev.userservice.api.user.v1.CreateUserRequest;
+import dev.userservice.auth.PasswordHasher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Turns a {@link CreateUserRequest} into a {@link NewUser}: every field checked, the password hashed. */
+final class CreateRequests {
+  private final PasswordHasher hasher;
+
+  CreateRequests(PasswordHasher hasher) {
+    this.hasher = hasher;
+  }
+
+  /**
+   * Validates and converts one request.
+   *
+   * @param keepRequestId whether the request id is stored for idempotent retries
+   * @throws ValidationException listing every bad field
+   */
+  NewUser toNewUser(CreateUserRequest request, boolean keepRequestId) {
+    List<FieldViolation> violations = new ArrayList<>();
+    String email = UserValidation.email("email", request.getEmail(), violations);
+    UserValidation.name("name", request.getName(), violations);
+    UserValidation.password("password", request.getPassword(), violations);
+    UserValidation.requestId("request_id", request.getRequestId(), violations);
+    if (!violations.isEmpty()) {
+      throw new ValidationException(violations);
+    }
+    Optional<String> hash = request.getPassword().isEmpty()
+        ? Optional.empty()
+        : Optional.of(hasher.hash(request.getPassword()));
+    Optional<String> requestId = keepRequestId && !request.getRequestId().isEmpty()
+        ? Optional.of(request.getRequestId())
+        : Optional.empty();
+    return new NewUser(email, request.getName(), hash, requestId);
+  }
+}

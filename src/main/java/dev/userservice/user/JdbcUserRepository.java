@@ -1,0 +1,284 @@
+package dev.userservice.user;
+
+import static dev.userservice.user.UserRowMapper.COLUMNS;
+import static java.util.Objects.requireNonNull;
+
+import dev.userservice.db.CallBoundStatement;
+import dev.userservice.db.SqlErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** {@link UserRepository} over JDBC; the same SQL runs on PostgreSQL and on H2 in PostgreSQL mode. */
+public final class JdbcUserRepository implements UserRepository {
+  private static final String SELECT_BY_ID = "select " + COLUMNS + " from users where id = ?";
+  private static final String SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " for update";
+  private static final String SELECT_BY_REQUEST_ID = "select " + COLUMNS + " from users where request_id = ?";
+  private static final String LIST_FIRST = "select " + COLUMNS + " from users order by id limit ?";
+  private static final String LIST_AFTER = "select " + COLUMNS + " from users where id > ? order by id limit ?";
+  private static final String INSERT = "insert into users"
+      + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
+      + " values (?, ?, ?, 'ACTIVE', ?, ?, 1, ?, ?)";
+  private static final String INSERT_SKIPPING_DUPLICATES = INSERT + " on conflict do nothing";
+  private static final String UPDATE = "update users set email = ?, name = ?, status = ?, version = ?, updated_at = ?"
+      + " where id = ?";
+
+  private final DataSource dataSource;
+  private final Clock clock;
+
+  public JdbcUserRepository(DataSource dataSource, Clock clock) {
+    this.dataSource = requireNonNull(dataSource, "dataSource");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Optional<User> findById(UUID id) {
+    requireNonNull(id, "id");
+    try (Connection connection = dataSource.getConnection()) {
+      return selectOne(connection, SELECT_BY_ID, id);
+    } catch (SQLException e) {
+      throw SqlErrors.translate("find user", e);
+    }
+  }
+
+  @Override
+  public User create(UUID id, NewUser user) {
+    requireNonNull(id, "id");
+    requireNonNull(user, "user");
+    try (Connection connection = dataSource.getConnection()) {
+      if (user.requestId().isPresent()) {
+        Optional<User> earlier = selectOne(connection, SELECT_BY_REQUEST_ID, user.requestId().get());
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+      }
+      Instant now = now();
+      try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+        bindInsert(insert, id, user, now);
+        try (var bound = CallBoundStatement.bind(insert)) {
+          insert.executeUpdate();
+        }
+      } catch (SQLException e) {
+        if (!SqlErrors.isUniqueViolation(e)) {
+          throw e;
+        }
+        // a concurrent create with the same request id won the race: answer with its user
+        if (user.requestId().isPresent()) {
+          Optional<User> winner = selectOne(connection, SELECT_BY_REQUEST_ID, user.requestId().get());
+          if (winner.isPresent()) {
+            return winner.get();
+          }
+        }
+        throw new EmailTakenException();
+      }
+      return new User(id, user.email(), user.name(), AccountStatus.ACTIVE, now, now, 1);
+    } catch (SQLException e) {
+      throw SqlErrors.translate("create user", e);
+    }
+  }
+
+  @Override
+  public List<User> listAfter(Optional<UUID> afterId, int limit) {
+    requireNonNull(afterId, "afterId");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(afterId.isPresent() ? LIST_AFTER : LIST_FIRST)) {
+      int index = 1;
+      if (afterId.isPresent()) {
+        select.setObject(index++, afterId.get());
+      }
+      select.setInt(index, limit);
+      List<User> users = new ArrayList<>(limit);
+      try (var bound = CallBoundStatement.bind(select);
+          ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          users.add(UserRowMapper.map(rs));
+        }
+      }
+      return users;
+    } catch (SQLException e) {
+      throw SqlErrors.translate("list users", e);
+    }
+  }
+
+  @Override
+  public User update(UUID id, UserChanges changes) {
+    requireNonNull(id, "id");
+    requireNonNull(changes, "changes");
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        User updated = updateInTransaction(connection, id, changes);
+        connection.commit();
+        return updated;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(connection);
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (SqlErrors.isUniqueViolation(e)) {
+        throw new EmailTakenException();
+      }
+      throw SqlErrors.translate("update user", e);
+    }
+  }
+
+  private User updateInTransaction(Connection connection, UUID id, UserChanges changes) throws SQLException {
+    User current = selectOne(connection, SELECT_BY_ID_FOR_UPDATE, id).orElseThrow(() -> new UserNotFoundException(id));
+    if (changes.expectedEtag().isPresent() && !Etags.matches(changes.expectedEtag().get(), current.version())) {
+      throw new StaleEtagException(current.etag());
+    }
+    if (changes.isEmpty()) {
+      return current;
+    }
+    User next = new User(id,
+        changes.email().orElse(current.email()),
+        changes.name().orElse(current.name()),
+        changes.status().orElse(current.status()),
+        current.createdAt(),
+        now(),
+        current.version() + 1);
+    try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
+      update.setString(1, next.email());
+      update.setString(2, next.name());
+      update.setString(3, next.status().name());
+      update.setLong(4, next.version());
+      update.setObject(5, timestamp(next.updatedAt()));
+      update.setObject(6, id);
+      try (var bound = CallBoundStatement.bind(update)) {
+        update.executeUpdate();
+      }
+    }
+    return next;
+  }
+
+  @Override
+  public BulkInsert openBulkInsert() {
+    return new JdbcBulkInsert();
+  }
+
+  private Optional<User> selectOne(Connection connection, String sql, Object key) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      select.setObject(1, key);
+      try (var bound = CallBoundStatement.bind(select);
+          ResultSet rs = select.executeQuery()) {
+        return rs.next() ? Optional.of(UserRowMapper.map(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static void bindInsert(PreparedStatement insert, UUID id, NewUser user, Instant now) throws SQLException {
+    insert.setObject(1, id);
+    insert.setString(2, user.email());
+    insert.setString(3, user.name());
+    insert.setString(4, user.passwordHash().orElse(null));
+    insert.setString(5, user.requestId().orElse(null));
+    OffsetDateTime time = timestamp(now);
+    insert.setObject(6, time);
+    insert.setObject(7, time);
+  }
+
+  private Instant now() {
+    // the database keeps microseconds; what a call returns must equal what a later read returns
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static OffsetDateTime timestamp(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static void rollbackQuietly(Connection connection) {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the pool discards it and the database rolls back
+    }
+  }
+
+  /** A transaction held open on one pooled connection, taken at the first insert. */
+  private final class JdbcBulkInsert implements BulkInsert {
+    private Connection connection;
+    private PreparedStatement insert;
+    private boolean closed;
+
+    @Override
+    public boolean[] insert(List<UUID> ids, List<NewUser> users) {
+      if (ids.size() != users.size()) {
+        throw new IllegalArgumentException("ids: " + ids.size() + " (expected: one per user, " + users.size() + ")");
+      }
+      if (closed) {
+        throw new IllegalStateException("bulk insert already closed");
+      }
+      if (users.isEmpty()) {
+        return new boolean[0];
+      }
+      try {
+        if (connection == null) {
+          connection = dataSource.getConnection();
+          connection.setAutoCommit(false);
+          insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES);
+        }
+        Instant now = now();
+        for (int i = 0; i < users.size(); i++) {
+          bindInsert(insert, ids.get(i), users.get(i), now);
+          insert.addBatch();
+        }
+        int[] counts;
+        try (var bound = CallBoundStatement.bind(insert)) {
+          counts = insert.executeBatch();
+        }
+        boolean[] stored = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+          stored[i] = counts[i] > 0;
+        }
+        return stored;
+      } catch (SQLException e) {
+        throw SqlErrors.translate("bulk insert", e);
+      }
+    }
+
+    @Override
+    public void commit() {
+      if (closed) {
+        throw new IllegalStateException("bulk insert already closed");
+      }
+      if (connection == null) {
+        return;
+      }
+      try {
+        connection.commit();
+      } catch (SQLException e) {
+        throw SqlErrors.translate("bulk commit", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (connection == null) {
+        return;
+      }
+      try (Connection c = connection; PreparedStatement s = insert) {
+        rollbackQuietly(c); // does nothing after a commit
+      } catch (SQLException ignored) {
+        // closing a broken connection; the pool replaces it
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.userservice.user;
+
+import com.google.protobuf.Timestamp;
+import dev.userservice.api.user.v1.UserStatus;
+import java.time.Instant;
+
+/** Converts between stored users and their wire messages. */
+final class UserMessages {
+  private UserMessages() {}
+
+  static dev.userservice.api.user.v1.User toMessage(User user) {
+    return dev.userservice.api.user.v1.User.newBuilder()
+        .setId(user.id().toString())
+        .setEmail(user.email())
+        .setName(user.name())
+        .setStatus(toMessage(user.status()))
+        .setCreatedAt(timestamp(user.createdAt()))
+        .setUpdateTime(timestamp(user.updatedAt()))
+        .setEtag(user.etag())
+        .build();
+  }
+
+  static UserStatus toMessage(AccountStatus status) {
+    return switch (status) {
+      case ACTIVE -> UserStatus.USER_STATUS_ACTIVE;
+      case INACTIVE -> UserStatus.USER_STATUS_INACTIVE;
+    };
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+}

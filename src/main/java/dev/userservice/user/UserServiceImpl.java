@@ -1,0 +1,82 @@
+package dev.userservice.user;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.userservice.api.user.v1.BulkCreateResponse;
+import dev.userservice.api.user.v1.CreateUserRequest;
+import dev.userservice.api.user.v1.GetUserRequest;
+import dev.userservice.api.user.v1.ListUsersRequest;
+import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.api.user.v1.UserUpdateRequest;
+import dev.userservice.auth.PasswordHasher;
+import dev.userservice.observability.ErrorMapper;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
+public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
+  private final UserRepository users;
+  private final CreateRequests createRequests;
+
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher) {
+    this.users = requireNonNull(users, "users");
+    this.createRequests = new CreateRequests(requireNonNull(hasher, "hasher"));
+  }
+
+  @Override
+  public void getUser(GetUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
+    respond(response, () -> {
+      UUID id = parseId("user_id", request.getUserId());
+      return UserMessages.toMessage(users.findById(id).orElseThrow(() -> new UserNotFoundException(id)));
+    });
+  }
+
+  @Override
+  public void createUser(CreateUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
+    respond(response, () -> {
+      NewUser user = createRequests.toNewUser(request, true);
+      return UserMessages.toMessage(users.create(UserIds.next(), user));
+    });
+  }
+
+  @Override
+  public void listUsers(ListUsersRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
+    ServerCallStreamObserver<dev.userservice.api.user.v1.User> out =
+        (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response;
+    try {
+      ListUsersCall.start(users, request, out);
+    } catch (RuntimeException e) {
+      out.onError(ErrorMapper.toStatusException(e));
+    }
+  }
+
+  @Override
+  public StreamObserver<CreateUserRequest> bulkCreateUsers(StreamObserver<BulkCreateResponse> response) {
+    return new BulkCreateCall(users, createRequests, response);
+  }
+
+  @Override
+  public StreamObserver<UserUpdateRequest> userUpdates(StreamObserver<dev.userservice.api.user.v1.User> response) {
+    return UserUpdatesCall.start(users, (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response);
+  }
+
+  /** Parses an id field; a value that is not a UUID is INVALID_ARGUMENT naming the field. */
+  static UUID parseId(String field, String value) {
+    return UserIds.parse(value).orElseThrow(() -> new ValidationException(field,
+        value.isEmpty() ? "is required" : "is not a user id (expected: a UUID)"));
+  }
+
+  private static <T> void respond(StreamObserver<T> response, Supplier<T> work) {
+    T message;
+    try {
+      message = work.get();
+    } catch (RuntimeException e) {
+      response.onError(ErrorMapper.toStatusException(e));
+      return;
+    }
+    response.onNext(message);
+    response.onCompleted();
+  }
+}
