@@ -1,0 +1,50 @@
+package dev.userservice.testing;
+
+import dev.userservice.user.NewUser;
+import dev.userservice.user.User;
+import dev.userservice.user.UserChanges;
+import dev.userservice.user.UserRepository;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A repository that passes every call through and counts the list batches read. */
+public final class CountingUserRepository implements UserRepository {
+  private final UserRepository delegate;
+  private final AtomicInteger listCalls = new AtomicInteger();
+
+  public CountingUserRepository(UserRepository delegate) {
+    this.delegate = delegate;
+  }
+
+  public int listCalls() {
+    return listCalls.get();
+  }
+
+  @Override
+  public Optional<User> findById(UUID id) {
+    return delegate.findById(id);
+  }
+
+  @Override
+  public User create(UUID id, NewUser user) {
+    return delegate.create(id, user);
+  }
+
+  @Override
+  public List<User> listAfter(Optional<UUID> afterId, int limit) {
+    listCalls.incrementAndGet();
+    return delegate.listAfter(afterId, limit);
+  }
+
+  @Override
+  public User update(UUID id, UserChanges changes) {
+    return delegate.update(id, changes);
+  }
+
+  @Override
+  public BulkInsert openBulkInsert() {
+    return delegate.openBulkInsert();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.userservice.testing;
+
+import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.config.Config;
+import dev.userservice.db.DatabaseSettings;
+import dev.userservice.server.UserServiceApp;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole service (real repository, real database, every interceptor) on an in-process
+ * transport with a unique name; register it with {@code @RegisterExtension} and it is closed
+ * after each test.
+ */
+public final class InProcessService implements AfterEachCallback {
+  private final DatabaseSettings settings;
+  private UserServiceApp app;
+  private ManagedChannel channel;
+
+  private InProcessService(DatabaseSettings settings) {
+    this.settings = settings;
+  }
+
+  /** A service on a new in-memory H2 database. */
+  public static InProcessService onH2() {
+    return new InProcessService(TestDatabases.h2());
+  }
+
+  /** Starts the service on first use and returns a channel to it. */
+  public ManagedChannel channel() {
+    if (channel == null) {
+      String name = InProcessServerBuilder.generateName();
+      Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000"}, Map.of());
+      app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name), config);
+      channel = InProcessChannelBuilder.forName(name).build();
+    }
+    return channel;
+  }
+
+  public UserServiceGrpc.UserServiceBlockingStub blocking() {
+    return UserServiceGrpc.newBlockingStub(channel()).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public UserServiceGrpc.UserServiceStub async() {
+    return UserServiceGrpc.newStub(channel());
+  }
+
+  /** The database the service runs on, for checks made outside the API. */
+  public DatabaseSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (app != null) {
+      app.close();
+    }
+  }
+}
