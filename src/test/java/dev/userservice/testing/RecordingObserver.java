@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 public class RecordingObserver<T> implements StreamObserver<T> {
   private final List<T> values = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Status> end = new CompletableFuture<>();
+  private volatile Throwable error;
 
   @Override
   public void onNext(T value) {
@@ -19,6 +20,7 @@ public class RecordingObserver<T> implements StreamObserver<T> {
 
   @Override
   public void onError(Throwable t) {
+    error = t;
     end.complete(Status.fromThrowable(t));
   }
 
@@ -34,6 +36,11 @@ public class RecordingObserver<T> implements StreamObserver<T> {
   /** How the call ended, waiting up to ten seconds. */
   public Status awaitEnd() throws Exception {
     return end.get(10, TimeUnit.SECONDS);
+  }
+
+  /** The exception the call failed with, trailers included; null when it succeeded or runs. */
+  public Throwable error() {
+    return error;
   }
 
   public boolean ended() {
