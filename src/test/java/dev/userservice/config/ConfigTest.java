@@ -1,0 +1,69 @@
+package dev.userservice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+  @Test
+  void load_nothingGiven_defaults() {
+    Config config = Config.load(new String[0], Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(50051);
+    assertThat(config.databaseUrl()).isEmpty();
+    assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(config.poolSize()).isEqualTo(10);
+    assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void load_flagBeatsEnvironment() {
+    Config config = Config.load(new String[] {"--grpc-port=6000", "--db-pool-size", "3"},
+        Map.of("GRPC_PORT", "7000", "DATABASE_URL", "jdbc:postgresql://db/users"));
+
+    assertThat(config.grpcPort()).isEqualTo(6000);
+    assertThat(config.poolSize()).isEqualTo(3);
+    assertThat(config.databaseUrl()).contains("jdbc:postgresql://db/users");
+  }
+
+  @Test
+  void load_badValue_messageNamesSettingValueAndExpectation() {
+    assertThatThrownBy(() -> Config.load(new String[0], Map.of("GRPC_PORT", "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--grpc-port (GRPC_PORT): '70000' (expected: an integer in 0..65535)");
+    assertThatThrownBy(() -> Config.load(new String[] {"--db-pool-size=many"}, Map.of()))
+        .hasMessageContaining("--db-pool-size").hasMessageContaining("'many'");
+  }
+
+  @Test
+  void load_unknownFlag_rejected() {
+    assertThatThrownBy(() -> Config.load(new String[] {"--colour=blue"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("--colour");
+  }
+
+  @Test
+  void describe_masksPasswordsEverywhere() {
+    Config.Described described = Config.loadDescribed(new String[0], Map.of(
+        "DATABASE_URL", "postgres://app:s3cret@db:5432/users",
+        "DATABASE_PASSWORD", "hunter2"));
+
+    assertThat(described.settings().toString()).doesNotContain("s3cret").doesNotContain("hunter2")
+        .contains("postgres://app:****@db:5432/users");
+    assertThat(described.config().toString()).doesNotContain("s3cret").doesNotContain("hunter2");
+    assertThat(described.config().databasePassword()).isEqualTo(Optional.of("hunter2"));
+  }
+
+  @Test
+  void help_listsEverySetting() {
+    String help = Config.help();
+    for (Setting setting : Config.SETTINGS) {
+      assertThat(help).contains("--" + setting.flag()).contains(setting.env());
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.userservice.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DatabaseSettingsTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  @Test
+  void from_noUrl_embeddedH2FileUnderDataDir() {
+    DatabaseSettings settings = DatabaseSettings.from(Optional.empty(), Optional.empty(), Optional.empty(),
+        Path.of("/srv/data"), 5, TIMEOUT);
+
+    assertThat(settings.jdbcUrl()).startsWith("jdbc:h2:file:/srv/data/users;MODE=PostgreSQL");
+    assertThat(settings.isPostgres()).isFalse();
+  }
+
+  @Test
+  void from_postgresUri_jdbcUrlWithCredentialsSplitOut() {
+    DatabaseSettings settings = DatabaseSettings.from(Optional.of("postgres://app:p%40ss@db.internal:6432/users?sslmode=require"),
+        Optional.empty(), Optional.empty(), Path.of("."), 5, TIMEOUT);
+
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6432/users?sslmode=require");
+    assertThat(settings.user()).contains("app");
+    assertThat(settings.password()).contains("p@ss");
+    assertThat(settings.isPostgres()).isTrue();
+    assertThat(settings.toString()).doesNotContain("p@ss");
+  }
+
+  @Test
+  void from_jdbcUrl_keptAsGiven() {
+    DatabaseSettings settings = DatabaseSettings.from(Optional.of("jdbc:postgresql://127.0.0.1/test"),
+        Optional.of("svc"), Optional.of("pw"), Path.of("."), 5, TIMEOUT);
+
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1/test");
+    assertThat(settings.user()).contains("svc");
+  }
+
+  @Test
+  void from_otherScheme_rejected() {
+    assertThatThrownBy(() -> DatabaseSettings.from(Optional.of("mysql://db/users"), Optional.empty(),
+        Optional.empty(), Path.of("."), 5, TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void open_unreachableDatabase_unavailableWithinTheTimeout() {
+    DatabaseSettings settings = new DatabaseSettings("jdbc:postgresql://127.0.0.1:1/none", Optional.of("x"),
+        Optional.empty(), Optional.empty(), 2, Duration.ofMillis(500));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> Database.open(settings)).isInstanceOf(DatabaseUnavailableException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+}
