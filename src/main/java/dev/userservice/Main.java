@@ -5,10 +5,15 @@ import dev.userservice.config.ConfigException;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.server.UserServiceApp;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
-/** Reads the configuration, starts the service and blocks until it stops. */
+/**
+ * Reads the configuration, starts the service and blocks until SIGTERM or SIGINT, then stops it
+ * and exits 0. Exit code 2 means a bad setting, 1 a failed start.
+ */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -36,7 +41,18 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
-    app.blockUntilShutdown();
+    // handle the signals ourselves: the JVM's default exits with 128 + signal, and a stop that
+    // an orchestrator asked for is a clean exit
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        log.info("SIG{} received: stopping", signal.getName());
+        stopRequested.countDown();
+      });
+    }
+    stopRequested.await();
+    app.close();
+    log.info("stopped");
+    System.exit(0);
   }
 }

@@ -1,0 +1,127 @@
+package dev.userservice.testing;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged service jar running as its own process on a free port, as an operator runs it.
+ * Its output is kept for assertions; {@link #close()} stops it with SIGTERM.
+ */
+public final class ServiceProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+
+  private final Process process;
+  private final List<String> output = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private ManagedChannel channel;
+
+  private ServiceProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::readOutput, "service-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** The jar the build produced; the failsafe plugin passes its path. */
+  public static Path jar() {
+    return Path.of(System.getProperty("service.jar", "target/user-service.jar"));
+  }
+
+  /** Starts the jar with these flags and environment on a free port, not waiting for it. */
+  public static ServiceProcess launch(Map<String, String> env, String... flags) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(),
+        "--grpc-port=0"));
+    command.addAll(List.of(flags));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_") || k.equals("GRPC_PORT"));
+    builder.environment().putAll(env);
+    return new ServiceProcess(builder.start());
+  }
+
+  /** Starts the jar and waits until it listens. */
+  public static ServiceProcess start(Map<String, String> env, String... flags) throws Exception {
+    ServiceProcess service = launch(env, flags);
+    service.awaitListening();
+    return service;
+  }
+
+  private void readOutput() {
+    try (BufferedReader reader = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        output.add(line);
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) {
+          port.complete(Integer.parseInt(m.group(1)));
+        }
+      }
+    } catch (IOException ignored) {
+      // the process ended
+    }
+  }
+
+  /** Waits for the "listening" line; fails with the process output when it does not come. */
+  public int awaitListening() throws Exception {
+    try {
+      return port.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("service did not start; output:\n" + String.join("\n", output), e);
+    }
+  }
+
+  /** A plaintext channel to the service, closed with it. */
+  public ManagedChannel channel() throws Exception {
+    if (channel == null) {
+      channel = Grpc.newChannelBuilderForAddress("127.0.0.1", awaitListening(), InsecureChannelCredentials.create())
+          .build();
+    }
+    return channel;
+  }
+
+  /** Everything the process printed so far. */
+  public String output() {
+    return String.join("\n", output);
+  }
+
+  /** Waits for the process to end by itself and returns its exit code. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("service still running after " + timeout + "; output:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Sends SIGTERM and returns the exit code. */
+  public int terminate() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    process.destroy();
+    return awaitExit(Duration.ofSeconds(30));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      terminate();
+    }
+    process.destroyForcibly();
+  }
+}
