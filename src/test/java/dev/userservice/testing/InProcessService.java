@@ -31,6 +31,11 @@ public final class InProcessService implements AfterEachCallback {
     return new InProcessService(TestDatabases.h2());
   }
 
+  /** A service on a new schema of the real PostgreSQL, dropped after the test. */
+  public static InProcessService onPostgres() {
+    return new InProcessService(TestDatabases.postgres());
+  }
+
   /** Starts the service on first use and returns a channel to it. */
   public ManagedChannel channel() {
     if (channel == null) {
@@ -56,12 +61,15 @@ public final class InProcessService implements AfterEachCallback {
   }
 
   @Override
-  public void afterEach(ExtensionContext context) throws InterruptedException {
+  public void afterEach(ExtensionContext context) throws Exception {
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     if (app != null) {
       app.close();
+    }
+    if (settings.schema().isPresent()) {
+      TestDatabases.dropSchema(settings.schema().get());
     }
   }
 }
