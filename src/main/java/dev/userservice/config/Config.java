@@ -1,5 +1,7 @@
 package dev.userservice.config;
 
+import dev.userservice.auth.TokenSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +21,10 @@ import java.util.Optional;
  * @param connectionTimeout longest wait for a pooled connection before UNAVAILABLE
  * @param healthInterval time between two checks of the database for the health service
  * @param shutdownGrace time calls in flight get to finish at shutdown
+ * @param tokens how access tokens are signed and verified
+ * @param loginMaxFailures failed logins for one email before it is locked out
+ * @param loginLockout how long those failures count, and so the longest lockout
+ * @param tls TLS for the gRPC port, when configured
  */
 public record Config(
     int grpcPort,
@@ -29,7 +35,11 @@ public record Config(
     int poolSize,
     Duration connectionTimeout,
     Duration healthInterval,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    TokenSettings tokens,
+    int loginMaxFailures,
+    Duration loginLockout,
+    Optional<TlsSettings> tls) {
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
@@ -44,10 +54,33 @@ public record Config(
       "time between database checks behind the health service");
   static final Setting SHUTDOWN_GRACE = Setting.of("shutdown-grace-ms", "SHUTDOWN_GRACE_MS", "10000",
       "time calls in flight get to finish at shutdown");
+  static final Setting JWT_SECRET = Setting.secret("jwt-secret", "JWT_SECRET",
+      "HS256 token secret, at least 32 bytes; unset (and no key file): random, tokens die with the process");
+  static final Setting JWT_PUBLIC_KEY_FILE = Setting.of("jwt-public-key-file", "JWT_PUBLIC_KEY_FILE", null,
+      "PEM RSA or EC P-256 public key: verify RS256/ES256 tokens instead of HS256");
+  static final Setting JWT_PRIVATE_KEY_FILE = Setting.of("jwt-private-key-file", "JWT_PRIVATE_KEY_FILE", null,
+      "PKCS#8 PEM private key matching the public key, so Login can issue tokens");
+  static final Setting JWT_ISSUER = Setting.of("jwt-issuer", "JWT_ISSUER", "user-service", "required iss claim");
+  static final Setting JWT_AUDIENCE = Setting.of("jwt-audience", "JWT_AUDIENCE", "user-service", "required aud claim");
+  static final Setting TOKEN_TTL = Setting.of("token-ttl-seconds", "TOKEN_TTL_SECONDS", "900",
+      "lifetime of tokens Login issues");
+  static final Setting JWT_CLOCK_SKEW = Setting.of("jwt-clock-skew-seconds", "JWT_CLOCK_SKEW_SECONDS", "30",
+      "tolerance for exp and nbf");
+  static final Setting LOGIN_MAX_FAILURES = Setting.of("login-max-failures", "LOGIN_MAX_FAILURES", "5",
+      "failed logins for one email before further attempts are refused");
+  static final Setting LOGIN_LOCKOUT = Setting.of("login-lockout-seconds", "LOGIN_LOCKOUT_SECONDS", "900",
+      "window in which failures count; the longest lockout");
+  static final Setting TLS_CERT_FILE = Setting.of("tls-cert-file", "TLS_CERT_FILE", null,
+      "PEM certificate chain: serve TLS (needs --tls-key-file)");
+  static final Setting TLS_KEY_FILE = Setting.of("tls-key-file", "TLS_KEY_FILE", null, "PEM private key of the certificate");
+  static final Setting TLS_CLIENT_CA_FILE = Setting.of("tls-client-ca-file", "TLS_CLIENT_CA_FILE", null,
+      "PEM CA certificates: require client certificates signed by them (mTLS)");
 
   /** Every setting, in the order {@code --help} lists them. */
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
-      DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE);
+      DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
+      JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
+      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE);
 
   /**
    * Loads the configuration.
@@ -63,34 +96,75 @@ public record Config(
     SettingValues values = new SettingValues(SETTINGS, args, env);
     Config config = new Config(
         values.integer(GRPC_PORT, 0, 65535),
-        Optional.ofNullable(values.string(DATABASE_URL)),
-        Optional.ofNullable(values.string(DATABASE_USER)),
-        Optional.ofNullable(values.string(DATABASE_PASSWORD)),
+        values.optional(DATABASE_URL),
+        values.optional(DATABASE_USER),
+        values.optional(DATABASE_PASSWORD),
         Path.of(values.string(DATA_DIR)),
         values.integer(POOL_SIZE, 1, 1000),
         values.millis(CONNECTION_TIMEOUT, 250, 600_000),
         values.millis(HEALTH_INTERVAL, 100, 600_000),
-        values.millis(SHUTDOWN_GRACE, 0, 3_600_000));
+        values.millis(SHUTDOWN_GRACE, 0, 3_600_000),
+        tokens(values),
+        values.integer(LOGIN_MAX_FAILURES, 1, 1000),
+        Duration.ofSeconds(values.integer(LOGIN_LOCKOUT, 1, 86_400)),
+        tls(values));
     return new Described(config, values.describe());
+  }
+
+  private static TokenSettings tokens(SettingValues values) {
+    Optional<String> secret = values.optional(JWT_SECRET);
+    if (secret.isPresent() && secret.get().getBytes(StandardCharsets.UTF_8).length < TokenSettings.MIN_SECRET_BYTES) {
+      throw SettingValues.invalid(JWT_SECRET, secret.get(), "at least " + TokenSettings.MIN_SECRET_BYTES + " bytes");
+    }
+    Optional<Path> publicKey = values.readableFile(JWT_PUBLIC_KEY_FILE);
+    Optional<Path> privateKey = values.readableFile(JWT_PRIVATE_KEY_FILE);
+    if (privateKey.isPresent() && publicKey.isEmpty()) {
+      throw SettingValues.invalid(JWT_PRIVATE_KEY_FILE, privateKey.get().toString(),
+          "to be given with " + JWT_PUBLIC_KEY_FILE.displayName());
+    }
+    if (secret.isPresent() && publicKey.isPresent()) {
+      throw SettingValues.invalid(JWT_SECRET, secret.get(), "unset when " + JWT_PUBLIC_KEY_FILE.displayName()
+          + " is given: the algorithm is pinned to one key");
+    }
+    return new TokenSettings(secret, publicKey, privateKey, values.string(JWT_ISSUER), values.string(JWT_AUDIENCE),
+        Duration.ofSeconds(values.integer(TOKEN_TTL, 30, 86_400)),
+        Duration.ofSeconds(values.integer(JWT_CLOCK_SKEW, 0, 300)));
+  }
+
+  private static Optional<TlsSettings> tls(SettingValues values) {
+    Optional<Path> cert = values.readableFile(TLS_CERT_FILE);
+    Optional<Path> key = values.readableFile(TLS_KEY_FILE);
+    Optional<Path> clientCa = values.readableFile(TLS_CLIENT_CA_FILE);
+    if (cert.isPresent() != key.isPresent()) {
+      Setting missing = cert.isPresent() ? TLS_KEY_FILE : TLS_CERT_FILE;
+      throw SettingValues.invalid(missing, "", "set together with the other of --tls-cert-file and --tls-key-file");
+    }
+    if (clientCa.isPresent() && cert.isEmpty()) {
+      throw SettingValues.invalid(TLS_CLIENT_CA_FILE, clientCa.get().toString(), "to be given with --tls-cert-file");
+    }
+    return cert.map(c -> new TlsSettings(c, key.get(), clientCa));
   }
 
   /** Text for {@code --help}: every flag, its variable, default and meaning. */
   public static String help() {
-    StringBuilder out = new StringBuilder("Usage: user-service [--flag=value ...]\n\nSettings (flag, environment variable, default):\n");
+    StringBuilder out = new StringBuilder(
+        "Usage: user-service [--flag=value ...]\n\nSettings (flag, environment variable, default):\n");
     for (Setting s : SETTINGS) {
-      out.append(String.format("  --%-26s %-26s %-10s %s%n", s.flag(), s.env(),
+      out.append(String.format("  --%-26s %-26s %-12s %s%n", s.flag(), s.env(),
           s.defaultValue() == null ? "" : s.defaultValue(), s.description()));
     }
     return out.toString();
   }
 
-  /** Like the record's own, but never shows the database password. */
+  /** Like the record's own, but never shows a password or secret. */
   @Override
   public String toString() {
-    return "Config[grpcPort=" + grpcPort + ", databaseUrl=" + databaseUrl.map(u -> u.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@")).orElse("(embedded)")
+    return "Config[grpcPort=" + grpcPort + ", databaseUrl="
+        + databaseUrl.map(u -> u.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@")).orElse("(embedded)")
         + ", databaseUser=" + databaseUser.orElse("") + ", databasePassword=" + (databasePassword.isPresent() ? "****" : "")
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
-        + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + "]";
+        + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
+        + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls + "]";
   }
 
   /** A loaded configuration and each setting's value as it may be logged. */

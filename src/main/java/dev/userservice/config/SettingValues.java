@@ -1,10 +1,13 @@
 package dev.userservice.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Resolves settings from flags ({@code --name=value} or {@code --name value}), then the
@@ -84,6 +87,23 @@ final class SettingValues {
       // reported below
     }
     throw invalid(setting, raw, "milliseconds in " + min + ".." + max);
+  }
+
+  /** An optional path that, when given, must name a readable file. */
+  Optional<Path> readableFile(Setting setting) {
+    String raw = string(setting);
+    if (raw == null) {
+      return Optional.empty();
+    }
+    Path path = Path.of(raw);
+    if (!Files.isReadable(path) || Files.isDirectory(path)) {
+      throw invalid(setting, raw, "a readable file");
+    }
+    return Optional.of(path);
+  }
+
+  Optional<String> optional(Setting setting) {
+    return Optional.ofNullable(string(setting));
   }
 
   String oneOf(Setting setting, List<String> allowed) {

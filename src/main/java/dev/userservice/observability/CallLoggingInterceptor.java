@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallLoggingInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger("calls");
+  private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    CallRecord record = new CallRecord(call.getMethodDescriptor().getFullMethodName(),
+    // probes call health every few seconds: their lines go to DEBUG
+    boolean quiet = HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName());
+    CallRecord record = new CallRecord(call.getMethodDescriptor().getFullMethodName(), quiet,
         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), System.nanoTime());
     ServerCall<Q, R> logged = new SimpleForwardingServerCall<>(call) {
       @Override
@@ -44,23 +47,27 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
 
   private static final class CallRecord {
     private final String method;
+    private final boolean quiet;
     private final SocketAddress peer;
     private final long startNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    CallRecord(String method, SocketAddress peer, long startNanos) {
+    CallRecord(String method, boolean quiet, SocketAddress peer, long startNanos) {
       this.method = method;
+      this.quiet = quiet;
       this.peer = peer;
       this.startNanos = startNanos;
     }
 
     void finish(Status status) {
-      if (!finished.compareAndSet(false, true)) {
+      if (!finished.compareAndSet(false, true) || (quiet && !log.isDebugEnabled())) {
         return;
       }
       long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
       String duration = String.format("%d.%03d", micros / 1000, micros % 1000);
-      if (status.isOk()) {
+      if (quiet) {
+        log.debug("method={} status={} duration_ms={} peer={}", method, status.getCode(), duration, peer);
+      } else if (status.isOk()) {
         log.info("method={} status=OK duration_ms={} peer={}", method, duration, peer);
       } else {
         log.info("method={} status={} duration_ms={} peer={} message=\"{}\"", method, status.getCode(), duration, peer,

@@ -4,6 +4,9 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.userservice.auth.LoginFailedException;
+import dev.userservice.auth.PermissionDeniedException;
+import dev.userservice.auth.TooManyAttemptsException;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.db.QueryCancelledException;
 import dev.userservice.user.EmailTakenException;
@@ -51,6 +54,15 @@ public final class ErrorMapper {
     }
     if (t instanceof StaleEtagException e) {
       return staleEtag(e);
+    }
+    if (t instanceof LoginFailedException) {
+      return Status.UNAUTHENTICATED.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof PermissionDeniedException) {
+      return Status.PERMISSION_DENIED.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof TooManyAttemptsException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof DatabaseUnavailableException) {
       log.warn("database unavailable: {}", rootMessage(t));

@@ -2,12 +2,10 @@ package dev.userservice.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.userservice.observability.CallLoggingInterceptor;
-import dev.userservice.observability.ExceptionInterceptor;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerInterceptors;
+import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -22,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC server's lifecycle: the application services behind the error and logging
- * interceptors, health (following the database) and reflection v1 and v1alpha. It takes a
+ * The gRPC server's lifecycle: the application services and the interceptors around them,
+ * health (following the database) and reflection v1 and v1alpha. It takes a
  * {@link ServerBuilder}, so tests hand it an in-process one.
  */
 public final class UserServer implements AutoCloseable {
@@ -38,18 +36,22 @@ public final class UserServer implements AutoCloseable {
   /**
    * @param builder a server builder with transport settings already applied
    * @param services the application services
+   * @param interceptors interceptors around every call, health and reflection included; the
+   *     first in the list sees a call first
    * @param databaseReachable the database check that health follows
    * @param healthInterval time between two database checks
    * @param shutdownGrace time calls in flight get to finish when stopping
    */
-  public UserServer(ServerBuilder<?> builder, List<BindableService> services, BooleanSupplier databaseReachable,
-      Duration healthInterval, Duration shutdownGrace) {
+  public UserServer(ServerBuilder<?> builder, List<BindableService> services, List<ServerInterceptor> interceptors,
+      BooleanSupplier databaseReachable, Duration healthInterval, Duration shutdownGrace) {
     requireNonNull(builder, "builder");
     this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
     this.monitor = new DatabaseHealthMonitor(health, databaseReachable, healthInterval);
-    // the last interceptor runs first: log what the error mapping decided
-    services.forEach(service -> builder.addService(
-        ServerInterceptors.intercept(service, new ExceptionInterceptor(), new CallLoggingInterceptor())));
+    services.forEach(builder::addService);
+    // the interceptor added last runs first
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      builder.intercept(interceptors.get(i));
+    }
     this.server = builder
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

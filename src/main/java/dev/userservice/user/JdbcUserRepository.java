@@ -15,9 +15,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /** {@link UserRepository} over JDBC; the same SQL runs on PostgreSQL and on H2 in PostgreSQL mode. */
@@ -25,6 +28,7 @@ public final class JdbcUserRepository implements UserRepository {
   private static final String SELECT_BY_ID = "select " + COLUMNS + " from users where id = ?";
   private static final String SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " for update";
   private static final String SELECT_BY_REQUEST_ID = "select " + COLUMNS + " from users where request_id = ?";
+  private static final String SELECT_CREDENTIALS = "select id, status, password_hash, roles from users where email = ?";
   private static final String LIST_FIRST = "select " + COLUMNS + " from users order by id limit ?";
   private static final String LIST_AFTER = "select " + COLUMNS + " from users where id > ? order by id limit ?";
   private static final String INSERT = "insert into users"
@@ -50,6 +54,32 @@ public final class JdbcUserRepository implements UserRepository {
     } catch (SQLException e) {
       throw SqlErrors.translate("find user", e);
     }
+  }
+
+  @Override
+  public Optional<Credentials> findCredentials(String email) {
+    requireNonNull(email, "email");
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(SELECT_CREDENTIALS)) {
+      select.setString(1, email);
+      try (var bound = CallBoundStatement.bind(select);
+          ResultSet rs = select.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Credentials(
+            rs.getObject("id", UUID.class),
+            AccountStatus.valueOf(rs.getString("status")),
+            Optional.ofNullable(rs.getString("password_hash")),
+            roles(rs.getString("roles"))));
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate("find credentials", e);
+    }
+  }
+
+  private static Set<String> roles(String column) {
+    return Arrays.stream(column.split(",")).map(String::trim).filter(r -> !r.isEmpty()).collect(Collectors.toSet());
   }
 
   @Override

@@ -13,6 +13,9 @@ public interface UserRepository {
   /** The user with this id, if any. */
   Optional<User> findById(UUID id);
 
+  /** The login data of the user with this (lower-case) email, if any. */
+  Optional<Credentials> findCredentials(String email);
+
   /**
    * Stores a new ACTIVE user. When {@code user} carries a request id that an earlier create
    * used, returns the user that create stored and stores nothing.

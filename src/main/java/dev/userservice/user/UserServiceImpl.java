@@ -9,6 +9,8 @@ import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.auth.PasswordHasher;
+import dev.userservice.auth.PermissionDeniedException;
+import dev.userservice.auth.Principal;
 import dev.userservice.observability.ErrorMapper;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -54,6 +56,13 @@ public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
 
   @Override
   public StreamObserver<CreateUserRequest> bulkCreateUsers(StreamObserver<BulkCreateResponse> response) {
+    boolean admin = Principal.current().map(Principal::isAdmin).orElse(false);
+    if (!admin) {
+      // bulk import is an administrative act; self sign-up goes through CreateUser
+      response.onError(ErrorMapper.toStatusException(
+          new PermissionDeniedException("BulkCreateUsers needs the 'admin' role")));
+      return new DiscardingObserver<>();
+    }
     return new BulkCreateCall(users, createRequests, response);
   }
 
@@ -66,6 +75,18 @@ public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
   static UUID parseId(String field, String value) {
     return UserIds.parse(value).orElseThrow(() -> new ValidationException(field,
         value.isEmpty() ? "is required" : "is not a user id (expected: a UUID)"));
+  }
+
+  /** Ignores the messages of a call that has already been closed. */
+  private static final class DiscardingObserver<T> implements StreamObserver<T> {
+    @Override
+    public void onNext(T value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
   }
 
   private static <T> void respond(StreamObserver<T> response, Supplier<T> work) {

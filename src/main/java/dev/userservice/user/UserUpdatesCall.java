@@ -1,6 +1,8 @@
 package dev.userservice.user;
 
 import dev.userservice.api.user.v1.UserUpdateRequest;
+import dev.userservice.auth.PermissionDeniedException;
+import dev.userservice.auth.Principal;
 import dev.userservice.observability.ErrorMapper;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -10,7 +12,8 @@ import java.util.UUID;
  * One UserUpdates stream: each request is applied in arrival order and answered with the user as
  * stored. A request that carries only {@code user_id} changes nothing and is answered with the
  * user's current state. The first error (unknown user, invalid field, stale etag) ends the
- * stream with its status.
+ * stream with its status, and so does a request for another user than the caller's own, unless
+ * the caller has the {@code admin} role (PERMISSION_DENIED).
  *
  * <p>Requests are pulled one at a time, and the next only once the client has taken the
  * previous answer, so a client that sends without reading cannot make the server buffer.
@@ -43,6 +46,7 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
     User updated;
     try {
       UUID id = UserServiceImpl.parseId("user_id", request.getUserId());
+      requireMayChange(id);
       UserChanges changes = UpdateRequests.toChanges(request);
       updated = users.update(id, changes);
     } catch (RuntimeException e) {
@@ -53,6 +57,15 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
     out.onNext(UserMessages.toMessage(updated));
     wantsNext = true;
     requestNextIfReady();
+  }
+
+  /** A caller may update, or follow, only its own user unless it is an admin. */
+  private static void requireMayChange(UUID id) {
+    Principal caller = Principal.current()
+        .orElseThrow(() -> new PermissionDeniedException("no authenticated caller"));
+    if (!caller.mayChange(id.toString())) {
+      throw new PermissionDeniedException("a caller may update only its own user (role 'admin' may update any)");
+    }
   }
 
   private void requestNextIfReady() {

@@ -16,6 +16,7 @@ import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestDatabases;
+import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -39,7 +40,7 @@ class EndToEndIT {
 
   @Test
   void everyRpc_onTheEmbeddedDefault() throws Exception {
-    try (ServiceProcess service = ServiceProcess.start(Map.of(), "--data-dir=" + dataDir)) {
+    try (ServiceProcess service = ServiceProcess.start(Map.of("JWT_SECRET", TestTokens.SECRET), "--data-dir=" + dataDir)) {
       exerciseEveryRpc(service.channel());
     }
   }
@@ -49,7 +50,7 @@ class EndToEndIT {
     String schema = TestDatabases.createPostgresSchema();
     try (ServiceProcess service = ServiceProcess.start(Map.of(
         "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-        "DATABASE_USER", TestDatabases.postgresUser()))) {
+        "DATABASE_USER", TestDatabases.postgresUser(), "JWT_SECRET", TestTokens.SECRET))) {
       exerciseEveryRpc(service.channel());
       assertThat(service.output()).contains("database-url=jdbc:postgresql:");
     } finally {
@@ -60,12 +61,12 @@ class EndToEndIT {
   @Test
   void embeddedData_survivesARestart() throws Exception {
     User created;
-    try (ServiceProcess first = ServiceProcess.start(Map.of(), "--data-dir=" + dataDir)) {
+    try (ServiceProcess first = ServiceProcess.start(Map.of("JWT_SECRET", TestTokens.SECRET), "--data-dir=" + dataDir)) {
       created = stub(first.channel()).createUser(CreateUserRequest.newBuilder()
           .setEmail("kept@example.com").setName("Kept").build());
       assertThat(first.terminate()).isZero();
     }
-    try (ServiceProcess second = ServiceProcess.start(Map.of(), "--data-dir=" + dataDir)) {
+    try (ServiceProcess second = ServiceProcess.start(Map.of("JWT_SECRET", TestTokens.SECRET), "--data-dir=" + dataDir)) {
       User fetched = stub(second.channel()).getUser(GetUserRequest.newBuilder().setUserId(created.getId()).build());
       assertThat(fetched).isEqualTo(created);
     }
@@ -89,7 +90,8 @@ class EndToEndIT {
   }
 
   private static UserServiceGrpc.UserServiceBlockingStub stub(ManagedChannel channel) {
-    return UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    return UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+        .withCallCredentials(TestTokens.bearer(TestTokens.admin()));
   }
 
   private static void exerciseEveryRpc(ManagedChannel channel) throws Exception {
@@ -113,7 +115,7 @@ class EndToEndIT {
     // BulkCreateUsers
     RecordingObserver<BulkCreateResponse> bulkResult = new RecordingObserver<>();
     StreamObserver<CreateUserRequest> bulk = UserServiceGrpc.newStub(channel)
-        .withDeadlineAfter(20, TimeUnit.SECONDS).bulkCreateUsers(bulkResult);
+        .withCallCredentials(TestTokens.bearer(TestTokens.admin())).withDeadlineAfter(20, TimeUnit.SECONDS).bulkCreateUsers(bulkResult);
     for (int i = 0; i < 1200; i++) {
       bulk.onNext(CreateUserRequest.newBuilder().setEmail("bulk" + i + "@example.com").setName("Bulk " + i).build());
     }
@@ -135,7 +137,7 @@ class EndToEndIT {
     // UserUpdates
     RecordingObserver<User> answers = new RecordingObserver<>();
     StreamObserver<UserUpdateRequest> updates = UserServiceGrpc.newStub(channel)
-        .withDeadlineAfter(20, TimeUnit.SECONDS).userUpdates(answers);
+        .withCallCredentials(TestTokens.bearer(TestTokens.admin())).withDeadlineAfter(20, TimeUnit.SECONDS).userUpdates(answers);
     updates.onNext(UserUpdateRequest.newBuilder().setUserId(ada.getId()).setName("Countess of Lovelace").build());
     updates.onNext(UserUpdateRequest.newBuilder().setUserId(ada.getId()).setStatus(UserStatus.USER_STATUS_INACTIVE)
         .setUpdateMask(FieldMask.newBuilder().addPaths("status")).build());

@@ -10,7 +10,11 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.auth.AuthInterceptor;
 import dev.userservice.auth.PasswordHasher;
+import dev.userservice.observability.CallLoggingInterceptor;
+import dev.userservice.observability.ExceptionInterceptor;
+import dev.userservice.testing.TestTokens;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
 import dev.userservice.user.UserChanges;
@@ -52,8 +56,9 @@ class UserServerTest {
   private ManagedChannel start(UserRepository repository) {
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
-        List.of(new UserServiceImpl(repository, new PasswordHasher(1))), databaseUp::get, Duration.ofMillis(100),
-        Duration.ofSeconds(1)).start();
+        List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
+        List.of(new CallLoggingInterceptor(), new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()),
+        databaseUp::get, Duration.ofMillis(100), Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
     return channel;
   }
@@ -156,7 +161,8 @@ class UserServerTest {
   void handlerBug_internalWithErrorIdAndNoInternals() {
     start(new FailingRepository(new IllegalStateException("SELECT password_hash FROM users -- secret")));
 
-    assertThatThrownBy(() -> UserServiceGrpc.newBlockingStub(channel).getUser(
+    assertThatThrownBy(() -> UserServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(TestTokens.admin())).getUser(
         GetUserRequest.newBuilder().setUserId(UUID.randomUUID().toString()).build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
@@ -170,7 +176,7 @@ class UserServerTest {
   void bugEscapingTheHandler_internalNotUnknown() throws Exception {
     start(new FailingRepository(new IllegalStateException("connection string jdbc:secret")));
     var ended = new CompletableFuture<Status>();
-    UserServiceGrpc.newStub(channel).bulkCreateUsers(new StreamObserver<>() {
+    UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin())).bulkCreateUsers(new StreamObserver<>() {
       @Override
       public void onNext(dev.userservice.api.user.v1.BulkCreateResponse value) {}
 
@@ -216,6 +222,11 @@ class UserServerTest {
   private record FailingRepository(RuntimeException failure) implements UserRepository {
     @Override
     public Optional<User> findById(UUID id) {
+      throw failure;
+    }
+
+    @Override
+    public Optional<dev.userservice.user.Credentials> findCredentials(String email) {
       throw failure;
     }
 

@@ -28,6 +28,11 @@ public final class CountingUserRepository implements UserRepository {
   }
 
   @Override
+  public Optional<dev.userservice.user.Credentials> findCredentials(String email) {
+    return delegate.findCredentials(email);
+  }
+
+  @Override
   public User create(UUID id, NewUser user) {
     return delegate.create(id, user);
   }

@@ -40,19 +40,33 @@ public final class InProcessService implements AfterEachCallback {
   public ManagedChannel channel() {
     if (channel == null) {
       String name = InProcessServerBuilder.generateName();
-      Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000"}, Map.of());
+      Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000",
+          "--login-max-failures=3"}, Map.of("JWT_SECRET", TestTokens.SECRET));
       app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name), config);
       channel = InProcessChannelBuilder.forName(name).build();
     }
     return channel;
   }
 
+  /** A stub calling as an admin. */
   public UserServiceGrpc.UserServiceBlockingStub blocking() {
-    return UserServiceGrpc.newBlockingStub(channel()).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return blocking(TestTokens.admin());
   }
 
+  /** A stub calling with this bearer token. */
+  public UserServiceGrpc.UserServiceBlockingStub blocking(String token) {
+    return UserServiceGrpc.newBlockingStub(channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .withCallCredentials(TestTokens.bearer(token));
+  }
+
+  /** An async stub calling as an admin. */
   public UserServiceGrpc.UserServiceStub async() {
-    return UserServiceGrpc.newStub(channel());
+    return async(TestTokens.admin());
+  }
+
+  /** An async stub calling with this bearer token. */
+  public UserServiceGrpc.UserServiceStub async(String token) {
+    return UserServiceGrpc.newStub(channel()).withCallCredentials(TestTokens.bearer(token));
   }
 
   /** The database the service runs on, for checks made outside the API. */

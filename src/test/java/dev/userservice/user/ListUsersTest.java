@@ -102,8 +102,8 @@ class ListUsersTest {
       CountingUserRepository counting = new CountingUserRepository(repository);
       String name = InProcessServerBuilder.generateName();
       UserServer server = new UserServer(InProcessServerBuilder.forName(name),
-          List.of(new UserServiceImpl(counting, new PasswordHasher(1))), () -> true, Duration.ofSeconds(1),
-          Duration.ofSeconds(1)).start();
+          List.of(new UserServiceImpl(counting, new PasswordHasher(1))), List.of(), () -> true,
+          Duration.ofSeconds(1), Duration.ofSeconds(1)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         SlowReader reader = new SlowReader();

@@ -1,0 +1,69 @@
+package dev.userservice.auth;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Requires {@code authorization: Bearer <token>} on every method but the public ones (health,
+ * reflection, CreateUser, Login), verifies it and puts the {@link Principal} in the call's
+ * {@link Context}. A call without a valid token is closed with UNAUTHENTICATED before its
+ * handler runs; the reason goes to the log only.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String BEARER = "bearer ";
+
+  /** Services anyone may call. */
+  static final Set<String> PUBLIC_SERVICES = Set.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection");
+  /** Methods anyone may call. */
+  static final Set<String> PUBLIC_METHODS = Set.of("user.v1.UserService/CreateUser", "auth.v1.AuthService/Login");
+
+  private final TokenService tokens;
+
+  public AuthInterceptor(TokenService tokens) {
+    this.tokens = requireNonNull(tokens, "tokens");
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    var method = call.getMethodDescriptor();
+    if (PUBLIC_SERVICES.contains(method.getServiceName()) || PUBLIC_METHODS.contains(method.getFullMethodName())) {
+      return next.startCall(call, headers);
+    }
+    String authorization = headers.get(AUTHORIZATION);
+    if (authorization == null) {
+      return reject(call, "missing bearer token", "no authorization header");
+    }
+    if (authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return reject(call, "malformed authorization header (expected: Bearer <token>)", "not a bearer token");
+    }
+    Principal principal;
+    try {
+      principal = tokens.verify(authorization.substring(BEARER.length()).trim());
+    } catch (InvalidTokenException e) {
+      return reject(call, "invalid or expired token", e.getMessage());
+    }
+    Context context = Context.current().withValue(Principal.KEY, principal);
+    return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> reject(ServerCall<Q, R> call, String message, String reason) {
+    log.debug("rejected {}: {}", call.getMethodDescriptor().getFullMethodName(), reason);
+    call.close(Status.UNAUTHENTICATED.withDescription(message), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}

@@ -1,0 +1,37 @@
+package dev.userservice.auth;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Context;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who makes the current call, as its verified token says: the subject (a user id for tokens
+ * this service issues) and its roles. Travels in the gRPC {@link Context}.
+ */
+public record Principal(String subject, Set<String> roles) {
+  /** The role that may act on any user. */
+  public static final String ADMIN = "admin";
+
+  static final Context.Key<Principal> KEY = Context.key("principal");
+
+  public Principal {
+    requireNonNull(subject, "subject");
+    roles = Set.copyOf(roles);
+  }
+
+  /** The caller of the current call, when it presented a valid token. */
+  public static Optional<Principal> current() {
+    return Optional.ofNullable(KEY.get());
+  }
+
+  public boolean isAdmin() {
+    return roles.contains(ADMIN);
+  }
+
+  /** Whether this caller may change the user with {@code userId}: itself, or anyone as admin. */
+  public boolean mayChange(String userId) {
+    return isAdmin() || subject.equalsIgnoreCase(userId);
+  }
+}

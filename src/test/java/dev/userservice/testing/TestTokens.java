@@ -1,0 +1,43 @@
+package dev.userservice.testing;
+
+import dev.userservice.auth.TokenService;
+import dev.userservice.auth.TokenSettings;
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+
+/** Tokens signed with the secret the test services are configured with. */
+public final class TestTokens {
+  /** The HS256 secret of every service a test starts. */
+  public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long";
+  public static final TokenService SERVICE = TokenService.create(TokenSettings.hs256(SECRET), Clock.systemUTC());
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  private TestTokens() {}
+
+  /** A token with the admin role, for a caller that is no user. */
+  public static String admin() {
+    return SERVICE.issue("admin-" + UUID.randomUUID(), Set.of("admin")).token();
+  }
+
+  /** A token for the user with this id, without roles. */
+  public static String user(String userId) {
+    return SERVICE.issue(userId, Set.of()).token();
+  }
+
+  /** Call credentials that send {@code authorization: Bearer <token>}. */
+  public static CallCredentials bearer(String token) {
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        applier.apply(headers);
+      }
+    };
+  }
+}
