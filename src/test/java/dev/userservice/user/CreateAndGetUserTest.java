@@ -1,5 +1,6 @@
 package dev.userservice.user;
 
+import static dev.userservice.testing.Calls.catchStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -169,14 +170,5 @@ class CreateAndGetUserTest {
     service.blocking().createUser(request("nopass@example.com", "No Pass"));
 
     assertThat(Rows.passwordHashes(service.settings(), "nopass@example.com")).containsExactly((String) null);
-  }
-
-  static StatusRuntimeException catchStatus(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("expected the call to fail");
   }
 }

@@ -1,6 +1,6 @@
 package dev.userservice.user;
 
-import static dev.userservice.user.CreateAndGetUserTest.catchStatus;
+import static dev.userservice.testing.Calls.catchStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
