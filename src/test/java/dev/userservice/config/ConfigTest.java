@@ -66,4 +66,35 @@ class ConfigTest {
       assertThat(help).contains("--" + setting.flag()).contains(setting.env());
     }
   }
+
+  @Test
+  void load_shortJwtSecret_rejectedWithoutEchoingIt() {
+    assertThatThrownBy(() -> Config.load(new String[0], Map.of("JWT_SECRET", "short-secret")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JWT_SECRET").hasMessageContaining("at least 32 bytes")
+        .hasMessageNotContaining("short-secret");
+  }
+
+  @Test
+  void load_tlsCertificateWithoutKey_rejected(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path cert = java.nio.file.Files.writeString(dir.resolve("cert.pem"), "x");
+    assertThatThrownBy(() -> Config.load(new String[] {"--tls-cert-file=" + cert}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("--tls-key-file");
+  }
+
+  @Test
+  void load_missingKeyFile_rejectedNamingIt() {
+    assertThatThrownBy(() -> Config.load(new String[] {"--jwt-public-key-file=/no/such/key.pem"}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--jwt-public-key-file (JWT_PUBLIC_KEY_FILE): '/no/such/key.pem' (expected: a readable file)");
+  }
+
+  @Test
+  void describe_masksTheJwtSecret() {
+    Config.Described described = Config.loadDescribed(new String[0],
+        Map.of("JWT_SECRET", "a-very-long-secret-of-more-than-32-bytes"));
+
+    assertThat(described.settings()).containsEntry("jwt-secret", "****");
+    assertThat(described.config().toString()).doesNotContain("a-very-long-secret");
+  }
 }
