@@ -13,7 +13,12 @@ import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
 import dev.userservice.observability.CallLoggingInterceptor;
 import dev.userservice.observability.ExceptionInterceptor;
+import dev.userservice.user.ChangeHub;
+import dev.userservice.user.ChangePublisher;
+import dev.userservice.user.InProcessChangePublisher;
 import dev.userservice.user.JdbcUserRepository;
+import dev.userservice.user.PostgresChangeListener;
+import dev.userservice.user.PostgresChangePublisher;
 import dev.userservice.user.UserServiceImpl;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
@@ -33,11 +38,13 @@ public final class UserServiceApp implements AutoCloseable {
 
   private final Database database;
   private final UserServer server;
+  private final AutoCloseable changeListener;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private UserServiceApp(Database database, UserServer server) {
+  private UserServiceApp(Database database, UserServer server, AutoCloseable changeListener) {
     this.database = database;
     this.server = server;
+    this.changeListener = changeListener;
   }
 
   /**
@@ -76,20 +83,28 @@ public final class UserServiceApp implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     TokenService tokens = TokenService.create(config.tokens(), clock);
     Database database = Database.open(settings);
+    AutoCloseable changeListener = () -> { };
     try {
-      var users = new JdbcUserRepository(database.dataSource(), clock);
+      // replicas on PostgreSQL share changes through LISTEN/NOTIFY; the embedded database is one process
+      ChangeHub hub = new ChangeHub();
+      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher() : new InProcessChangePublisher(hub);
+      var users = new JdbcUserRepository(database.dataSource(), clock, publisher);
+      if (database.isPostgres()) {
+        changeListener = new PostgresChangeListener(settings, hub, users).start();
+      }
       PasswordHasher hasher = PasswordHasher.forCores();
       LoginThrottle throttle = new LoginThrottle(config.loginMaxFailures(), config.loginLockout(), THROTTLE_CAPACITY,
           clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher),
+          new UserServiceImpl(users, hasher, hub),
           new AuthServiceImpl(users, hasher, tokens, throttle));
       List<ServerInterceptor> interceptors = List.of(
           new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.shutdownGrace());
-      return new UserServiceApp(database, server.start());
+      return new UserServiceApp(database, server.start(), changeListener);
     } catch (RuntimeException e) {
+      closeQuietly(changeListener);
       database.close();
       throw e;
     }
@@ -112,7 +127,16 @@ public final class UserServiceApp implements AutoCloseable {
     try {
       server.close();
     } finally {
+      closeQuietly(changeListener);
       database.close();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception ignored) {
+      // stopping anyway
     }
   }
 }

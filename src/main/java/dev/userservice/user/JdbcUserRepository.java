@@ -40,10 +40,18 @@ public final class JdbcUserRepository implements UserRepository {
 
   private final DataSource dataSource;
   private final Clock clock;
+  private final ChangePublisher publisher;
 
+  /** A repository whose updates nobody follows. */
   public JdbcUserRepository(DataSource dataSource, Clock clock) {
+    this(dataSource, clock, ChangePublisher.NONE);
+  }
+
+  /** A repository that announces every committed update through {@code publisher}. */
+  public JdbcUserRepository(DataSource dataSource, Clock clock, ChangePublisher publisher) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
     this.clock = requireNonNull(clock, "clock");
+    this.publisher = requireNonNull(publisher, "publisher");
   }
 
   @Override
@@ -153,6 +161,9 @@ public final class JdbcUserRepository implements UserRepository {
       try {
         User updated = updateInTransaction(connection, id, changes);
         connection.commit();
+        if (!changes.isEmpty()) {
+          publisher.afterCommit(updated);
+        }
         return updated;
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(connection);
@@ -192,6 +203,7 @@ public final class JdbcUserRepository implements UserRepository {
         update.executeUpdate();
       }
     }
+    publisher.inTransaction(connection, next);
     return next;
   }
 

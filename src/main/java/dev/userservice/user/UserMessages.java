@@ -20,11 +20,35 @@ final class UserMessages {
         .build();
   }
 
+  /**
+   * The stored user a message describes, its version read back from the etag.
+   *
+   * @throws IllegalArgumentException when the message is not one {@link #toMessage} wrote
+   */
+  static User fromMessage(dev.userservice.api.user.v1.User message) {
+    return new User(
+        java.util.UUID.fromString(message.getId()),
+        message.getEmail(),
+        message.getName(),
+        switch (message.getStatus()) {
+          case USER_STATUS_ACTIVE -> AccountStatus.ACTIVE;
+          case USER_STATUS_INACTIVE -> AccountStatus.INACTIVE;
+          default -> throw new IllegalArgumentException("status: " + message.getStatus());
+        },
+        instant(message.getCreatedAt()),
+        instant(message.getUpdateTime()),
+        Etags.version(message.getEtag()));
+  }
+
   static UserStatus toMessage(AccountStatus status) {
     return switch (status) {
       case ACTIVE -> UserStatus.USER_STATUS_ACTIVE;
       case INACTIVE -> UserStatus.USER_STATUS_INACTIVE;
     };
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
   private static Timestamp timestamp(Instant instant) {

@@ -21,10 +21,18 @@ import java.util.function.Supplier;
 public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
   private final UserRepository users;
   private final CreateRequests createRequests;
+  private final ChangeHub changes;
 
-  public UserServiceImpl(UserRepository users, PasswordHasher hasher) {
+  /** A service whose UserUpdates streams see the changes published to {@code changes}. */
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes) {
     this.users = requireNonNull(users, "users");
     this.createRequests = new CreateRequests(requireNonNull(hasher, "hasher"));
+    this.changes = requireNonNull(changes, "changes");
+  }
+
+  /** A service whose streams see only their own updates (nothing publishes to its hub). */
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher) {
+    this(users, hasher, new ChangeHub());
   }
 
   @Override
@@ -68,7 +76,8 @@ public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
 
   @Override
   public StreamObserver<UserUpdateRequest> userUpdates(StreamObserver<dev.userservice.api.user.v1.User> response) {
-    return UserUpdatesCall.start(users, (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response);
+    return UserUpdatesCall.start(users, changes,
+        (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response);
   }
 
   /** Parses an id field; a value that is not a UUID is INVALID_ARGUMENT naming the field. */

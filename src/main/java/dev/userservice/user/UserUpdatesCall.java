@@ -3,37 +3,52 @@ package dev.userservice.user;
 import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.Principal;
-import dev.userservice.observability.ErrorMapper;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * One UserUpdates stream: each request is applied in arrival order and answered with the user as
- * stored. A request that carries only {@code user_id} changes nothing and is answered with the
- * user's current state. The first error (unknown user, invalid field, stale etag) ends the
- * stream with its status, and so does a request for another user than the caller's own, unless
- * the caller has the {@code admin} role (PERMISSION_DENIED).
+ * One UserUpdates stream. Each request is applied in arrival order and answered with the user as
+ * stored; a request that carries only {@code user_id} changes nothing and is answered with the
+ * user's current state. Every user a request names is also followed: later changes to it, made
+ * by this stream, another stream, a unary call or another replica, are sent too (see
+ * {@link UpdateStreamSender} for order and slow readers). The first error (unknown user, invalid
+ * field, stale etag, another user's id without the {@code admin} role) ends the stream with its
+ * status. When the client half-closes, the stream completes after its last answer, as clients of
+ * the original contract expect; a client that wants changes keeps its side open.
  *
- * <p>Requests are pulled one at a time, and the next only once the client has taken the
- * previous answer, so a client that sends without reading cannot make the server buffer.
+ * <p>Requests are pulled one at a time, and the next only once the client can take more, so a
+ * client that sends without reading cannot make the server buffer.
  */
 final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
-  private final UserRepository users;
-  private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
-  private boolean finished;
-  private boolean wantsNext;
+  /** Most users one stream may follow. */
+  static final int MAX_SUBSCRIPTIONS = 1000;
 
-  private UserUpdatesCall(UserRepository users, ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
+  private final UserRepository users;
+  private final ChangeHub hub;
+  private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
+  private final UpdateStreamSender sender;
+  private final Map<UUID, ChangeHub.Subscription> subscriptions = new HashMap<>();
+  private volatile boolean finished;
+  private volatile boolean wantsNext;
+
+  private UserUpdatesCall(UserRepository users, ChangeHub hub,
+      ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
     this.users = users;
+    this.hub = hub;
     this.out = out;
+    this.sender = new UpdateStreamSender(out);
   }
 
-  static UserUpdatesCall start(UserRepository users, ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
-    UserUpdatesCall call = new UserUpdatesCall(users, out);
+  static UserUpdatesCall start(UserRepository users, ChangeHub hub,
+      ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
+    UserUpdatesCall call = new UserUpdatesCall(users, hub, out);
     out.disableAutoRequest();
-    out.setOnCancelHandler(() -> call.finished = true);
-    out.setOnReadyHandler(call::requestNextIfReady);
+    out.setOnCancelHandler(call::cancelled);
+    out.setOnReadyHandler(call::onReady);
     out.request(1);
     return call;
   }
@@ -43,18 +58,18 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
     if (finished) {
       return;
     }
-    User updated;
+    UUID id = null;
     try {
-      UUID id = UserServiceImpl.parseId("user_id", request.getUserId());
+      id = UserServiceImpl.parseId("user_id", request.getUserId());
       requireMayChange(id);
       UserChanges changes = UpdateRequests.toChanges(request);
-      updated = users.update(id, changes);
+      subscribe(id);
+      sender.beginOwnUpdate(id);
+      sender.answer(users.update(id, changes));
     } catch (RuntimeException e) {
-      finished = true;
-      out.onError(ErrorMapper.toStatusException(e));
+      end(e);
       return;
     }
-    out.onNext(UserMessages.toMessage(updated));
     wantsNext = true;
     requestNextIfReady();
   }
@@ -68,6 +83,23 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
     }
   }
 
+  private void subscribe(UUID id) {
+    if (subscriptions.containsKey(id)) {
+      return;
+    }
+    if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription("a stream may follow at most " + MAX_SUBSCRIPTIONS + " users")
+          .asRuntimeException();
+    }
+    subscriptions.put(id, hub.subscribe(id, sender::offer));
+  }
+
+  private void onReady() {
+    sender.drain();
+    requestNextIfReady();
+  }
+
   private void requestNextIfReady() {
     if (!finished && wantsNext && out.isReady()) {
       wantsNext = false;
@@ -77,7 +109,7 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
 
   @Override
   public void onError(Throwable cancelled) {
-    finished = true;
+    cancelled();
   }
 
   @Override
@@ -86,6 +118,25 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
       return;
     }
     finished = true;
-    out.onCompleted();
+    unsubscribeAll();
+    sender.complete();
+  }
+
+  private void end(RuntimeException error) {
+    finished = true;
+    unsubscribeAll();
+    sender.fail(error);
+  }
+
+  private void cancelled() {
+    finished = true;
+    unsubscribeAll();
+    sender.cancelled();
+  }
+
+  private void unsubscribeAll() {
+    // runs on the call's serialized executor, like subscribe()
+    subscriptions.values().forEach(ChangeHub.Subscription::close);
+    subscriptions.clear();
   }
 }
