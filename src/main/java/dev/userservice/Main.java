@@ -1,5 +1,6 @@
 package dev.userservice;
 
+import dev.userservice.bench.BenchCommand;
 import dev.userservice.config.Config;
 import dev.userservice.config.ConfigException;
 import dev.userservice.db.DatabaseUnavailableException;
@@ -12,14 +13,19 @@ import sun.misc.Signal;
 
 /**
  * Reads the configuration, starts the service and blocks until SIGTERM or SIGINT, then stops it
- * and exits 0. Exit code 2 means a bad setting, 1 a failed start.
+ * and exits 0. Exit code 2 means a bad setting, 1 a failed start. With {@code bench} as its
+ * first argument it runs the load generator instead.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("bench")) {
+      System.exit(BenchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv()));
+      return;
+    }
     if (Arrays.asList(args).contains("--help")) {
       System.out.print(Config.help());
       return;

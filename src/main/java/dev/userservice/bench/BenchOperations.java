@@ -1,0 +1,203 @@
+package dev.userservice.bench;
+
+import dev.userservice.api.user.v1.BulkCreateResponse;
+import dev.userservice.api.user.v1.CreateUserRequest;
+import dev.userservice.api.user.v1.GetUserRequest;
+import dev.userservice.api.user.v1.ListUsersRequest;
+import dev.userservice.api.user.v1.User;
+import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.api.user.v1.UserUpdateRequest;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The load of each RPC, on async stubs, with the data it needs created first. */
+final class BenchOperations {
+  private final UserServiceGrpc.UserServiceStub stub;
+  private final BenchOptions options;
+  private final String runId = UUID.randomUUID().toString().substring(0, 8);
+  private final AtomicLong sequence = new AtomicLong();
+
+  BenchOperations(UserServiceGrpc.UserServiceStub stub, BenchOptions options) {
+    this.stub = stub;
+    this.options = options;
+  }
+
+  /** The operation for the configured RPC, after creating what it reads. */
+  BenchOperation prepare() throws Exception {
+    return switch (options.rpc()) {
+      case "get" -> get(createUsers(options.users()));
+      case "create" -> create(false);
+      case "create-password" -> create(true);
+      case "list" -> {
+        createUsers(options.users());
+        yield list();
+      }
+      case "bulk" -> bulk();
+      case "updates" -> updates();
+      default -> throw new IllegalArgumentException("rpc: " + options.rpc());
+    };
+  }
+
+  private CreateUserRequest newUser(boolean withPassword) {
+    long n = sequence.incrementAndGet();
+    CreateUserRequest.Builder request = CreateUserRequest.newBuilder()
+        .setEmail("bench-" + runId + "-" + n + "@example.com")
+        .setName("Bench User " + n);
+    if (withPassword) {
+      request.setPassword("bench-password-" + n);
+    }
+    return request.build();
+  }
+
+  /** Creates users through BulkCreateUsers in streams of 10,000 and returns their ids. */
+  List<String> createUsers(int count) throws Exception {
+    List<String> ids = new ArrayList<>(count);
+    while (ids.size() < count) {
+      int size = Math.min(10_000, count - ids.size());
+      var done = new java.util.concurrent.CompletableFuture<BulkCreateResponse>();
+      StreamObserver<CreateUserRequest> requests = stub.withDeadlineAfter(5, TimeUnit.MINUTES)
+          .bulkCreateUsers(completing(done));
+      for (int i = 0; i < size; i++) {
+        requests.onNext(newUser(false));
+      }
+      requests.onCompleted();
+      ids.addAll(done.get(5, TimeUnit.MINUTES).getUserIdsList());
+    }
+    return ids;
+  }
+
+  private BenchOperation get(List<String> ids) {
+    return outcome -> {
+      String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+      stub.getUser(GetUserRequest.newBuilder().setUserId(id).build(), counting(outcome));
+    };
+  }
+
+  private BenchOperation create(boolean withPassword) {
+    return outcome -> stub.createUser(newUser(withPassword), counting(outcome));
+  }
+
+  private BenchOperation list() {
+    return outcome -> stub.listUsers(ListUsersRequest.newBuilder().setPageSize(options.pageSize()).build(),
+        counting(outcome));
+  }
+
+  /** One BulkCreateUsers stream of {@code batch} users, sent as fast as the transport takes them. */
+  private BenchOperation bulk() {
+    return outcome -> stub.bulkCreateUsers(new ClientResponseObserver<CreateUserRequest, BulkCreateResponse>() {
+      private int sent;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<CreateUserRequest> requests) {
+        requests.setOnReadyHandler(() -> {
+          while (requests.isReady() && sent < options.batch()) {
+            requests.onNext(newUser(false));
+            sent++;
+          }
+          if (sent == options.batch()) {
+            sent++;
+            requests.onCompleted();
+          }
+        });
+      }
+
+      @Override
+      public void onNext(BulkCreateResponse response) {
+        outcome.succeeded(response.getCreatedCount());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        outcome.failed(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+  }
+
+  /** One UserUpdates stream renaming its own new user {@code batch} times, each after the last answer. */
+  private BenchOperation updates() throws Exception {
+    List<String> ids = createUsers(options.concurrency());
+    AtomicLong next = new AtomicLong();
+    return outcome -> {
+      String id = ids.get((int) (next.getAndIncrement() % ids.size()));
+      var answers = new StreamObserver<User>() {
+        private StreamObserver<UserUpdateRequest> requests;
+        private int received;
+
+        @Override
+        public void onNext(User user) {
+          received++;
+          if (received < options.batch()) {
+            requests.onNext(rename(id, received));
+          } else {
+            requests.onCompleted();
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          outcome.failed(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+          outcome.succeeded(received);
+        }
+      };
+      answers.requests = stub.userUpdates(answers);
+      answers.requests.onNext(rename(id, 0));
+    };
+  }
+
+  private static UserUpdateRequest rename(String id, int n) {
+    return UserUpdateRequest.newBuilder().setUserId(id).setName("Renamed " + n).build();
+  }
+
+  private static <T> StreamObserver<T> counting(BenchOperation.Outcome outcome) {
+    return new StreamObserver<>() {
+      private int messages;
+
+      @Override
+      public void onNext(T value) {
+        messages++;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        outcome.failed(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        outcome.succeeded(messages);
+      }
+    };
+  }
+
+  private static <T> StreamObserver<T> completing(java.util.concurrent.CompletableFuture<T> done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        done.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+}

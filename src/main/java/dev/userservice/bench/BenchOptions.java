@@ -1,0 +1,98 @@
+package dev.userservice.bench;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one bench run does: which RPC, against which target, at a fixed concurrency (closed
+ * loop) or a fixed rate (open loop), for how long after how much warm-up.
+ *
+ * @param rpc one of {@link #RPCS}
+ * @param concurrency calls in flight at once (closed loop), or the most in flight (open loop)
+ * @param rate calls started per second; 0 for a closed loop
+ * @param users users created before a get or list run
+ * @param batch messages per stream: creates per BulkCreateUsers call, updates per UserUpdates call
+ * @param pageSize ListUsers page size
+ * @param token bearer token; else minted from {@code jwtSecret}
+ */
+record BenchOptions(String target, String rpc, int concurrency, int rate, Duration warmup, Duration duration,
+    int users, int batch, int pageSize, Optional<String> token, Optional<String> jwtSecret) {
+
+  static final List<String> RPCS = List.of("get", "create", "create-password", "list", "bulk", "updates");
+
+  static final String USAGE = """
+      Usage: java -jar user-service.jar bench --rpc=NAME [--flag=value ...]
+        --rpc              get | create | create-password | list | bulk | updates
+        --target           host:port of the service (default localhost:50051)
+        --concurrency      calls in flight (default 8)
+        --rate             calls per second, open loop; 0 = closed loop at --concurrency (default 0)
+        --warmup-seconds   warm-up before measuring (default 5)
+        --duration-seconds measured time (default 20)
+        --users            users created first for get and list (default 10000)
+        --batch            messages per stream for bulk and updates (default 1000 / 100)
+        --page-size        ListUsers page size (default 1000)
+        --token            bearer token with the admin role; or
+        --jwt-secret       the service's HS256 secret to mint one (default: $JWT_SECRET)
+      """;
+
+  static BenchOptions parse(String[] args, Map<String, String> env) {
+    Map<String, String> flags = new HashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) {
+        throw new IllegalArgumentException("unexpected argument: " + arg + " (expected: --name=value)");
+      }
+      flags.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    String rpc = flags.getOrDefault("rpc", "");
+    if (!RPCS.contains(rpc)) {
+      throw new IllegalArgumentException("--rpc: '" + rpc + "' (expected: one of " + RPCS + ")");
+    }
+    int defaultBatch = rpc.equals("updates") ? 100 : 1000;
+    BenchOptions options = new BenchOptions(
+        flags.getOrDefault("target", "localhost:50051"),
+        rpc,
+        positive(flags, "concurrency", 8),
+        nonNegative(flags, "rate", 0),
+        Duration.ofSeconds(nonNegative(flags, "warmup-seconds", 5)),
+        Duration.ofSeconds(positive(flags, "duration-seconds", 20)),
+        positive(flags, "users", 10_000),
+        positive(flags, "batch", defaultBatch),
+        positive(flags, "page-size", 1000),
+        Optional.ofNullable(flags.get("token")),
+        Optional.ofNullable(flags.getOrDefault("jwt-secret", env.get("JWT_SECRET"))));
+    flags.keySet().removeAll(List.of("target", "rpc", "concurrency", "rate", "warmup-seconds", "duration-seconds",
+        "users", "batch", "page-size", "token", "jwt-secret"));
+    if (!flags.isEmpty()) {
+      throw new IllegalArgumentException("unknown flags: " + flags.keySet());
+    }
+    return options;
+  }
+
+  private static int positive(Map<String, String> flags, String name, int fallback) {
+    int value = nonNegative(flags, name, fallback);
+    if (value == 0) {
+      throw new IllegalArgumentException("--" + name + ": 0 (expected: >= 1)");
+    }
+    return value;
+  }
+
+  private static int nonNegative(Map<String, String> flags, String name, int fallback) {
+    String raw = flags.get(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= 0) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--" + name + ": '" + raw + "' (expected: a non-negative integer)");
+  }
+}
