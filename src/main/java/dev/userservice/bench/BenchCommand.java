@@ -1,6 +1,7 @@
 package dev.userservice.bench;
 
 import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.auth.PasswordHasher;
 import dev.userservice.auth.TokenService;
 import dev.userservice.auth.TokenSettings;
 import io.grpc.CallCredentials;
@@ -9,10 +10,12 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code java -jar user-service.jar bench ...}: load for one RPC against a running service,
@@ -33,6 +36,10 @@ public final class BenchCommand {
       System.err.println("bench: " + e.getMessage() + "\n\n" + BenchOptions.USAGE);
       return 2;
     }
+    if (options.rpc().equals("hash")) {
+      System.out.print(hashRate(options).format());
+      return 0;
+    }
     String token = options.token().orElseGet(() -> adminToken(options));
     ManagedChannel channel = Grpc.newChannelBuilder(options.target(), InsecureChannelCredentials.create())
         .maxInboundMessageSize(64 * 1024 * 1024)
@@ -46,6 +53,26 @@ public final class BenchCommand {
     } finally {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** The baseline for creates with a password: Argon2id hashes, one at a time, in one thread. */
+  private static BenchResult hashRate(BenchOptions options) {
+    PasswordHasher hasher = new PasswordHasher(1);
+    long warmupEnd = System.nanoTime() + options.warmup().toNanos();
+    while (System.nanoTime() < warmupEnd) {
+      hasher.hash("warm-up password");
+    }
+    Histogram micros = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    long start = System.nanoTime();
+    long end = start + options.duration().toNanos();
+    long count = 0;
+    while (System.nanoTime() < end) {
+      long before = System.nanoTime();
+      hasher.hash("bench password " + count);
+      micros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - before)));
+      count++;
+    }
+    return new BenchResult(options, Duration.ofNanos(System.nanoTime() - start), count, count, micros, Map.of());
   }
 
   private static String adminToken(BenchOptions options) {
