@@ -45,7 +45,7 @@ public final class Database implements AutoCloseable {
       throw new DatabaseUnavailableException("cannot connect to " + settings.jdbcUrl(), e);
     }
     try {
-      migrate(dataSource, settings);
+      migrate(settings);
     } catch (FlywayException e) {
       dataSource.close();
       throw new DatabaseUnavailableException("cannot migrate " + settings.jdbcUrl(), e);
@@ -74,9 +74,10 @@ public final class Database implements AutoCloseable {
     return config;
   }
 
-  private static void migrate(DataSource dataSource, DatabaseSettings settings) {
+  private static void migrate(DatabaseSettings settings) {
+    // connections of its own: Flyway may hold two at once, more than a small pool can spare
     var flyway = Flyway.configure()
-        .dataSource(dataSource)
+        .dataSource(settings.jdbcUrl(), settings.user().orElse(null), settings.password().orElse(null))
         .locations("classpath:db/migration");
     settings.schema().ifPresent(schema -> flyway.schemas(schema).createSchemas(true));
     var result = flyway.load().migrate();
