@@ -108,6 +108,15 @@ public final class ServiceProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the process with SIGKILL, as a crash would, and waits for it to be gone. */
+  public void kill() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** Sends SIGTERM and returns the exit code. */
   public int terminate() throws InterruptedException {
     if (channel != null) {
