@@ -1,6 +1,7 @@
 package dev.userservice.observability;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
@@ -37,6 +38,10 @@ public final class ErrorMapper {
 
   /** The status exception to send for {@code t}. */
   public static StatusRuntimeException toStatusException(Throwable t) {
+    if (t instanceof StatusRuntimeException e && e.getCause() instanceof InvalidProtocolBufferException) {
+      // the request bytes are not a valid message (for instance a string that is not UTF-8)
+      return Status.INVALID_ARGUMENT.withDescription("request is not a valid message").asRuntimeException();
+    }
     if (t instanceof StatusRuntimeException e) {
       return e;
     }

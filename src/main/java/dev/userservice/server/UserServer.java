@@ -6,6 +6,7 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -47,7 +48,9 @@ public final class UserServer implements AutoCloseable {
     requireNonNull(builder, "builder");
     this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
     this.monitor = new DatabaseHealthMonitor(health, databaseReachable, healthInterval);
-    services.forEach(builder::addService);
+    // requests are parsed inside the interceptors, so a malformed message reaches the error
+    // mapping (INVALID_ARGUMENT) instead of failing in the transport as UNKNOWN
+    services.forEach(service -> builder.addService(ServerInterceptors.useInputStreamMessages(service.bindService())));
     // the interceptor added last runs first
     for (int i = interceptors.size() - 1; i >= 0; i--) {
       builder.intercept(interceptors.get(i));

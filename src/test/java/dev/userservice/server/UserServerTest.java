@@ -202,6 +202,7 @@ class UserServerTest {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     calls.addAppender(appender);
+    ch.qos.logback.classic.Level level = calls.getLevel();
     calls.setLevel(ch.qos.logback.classic.Level.INFO);
     try {
       start(new FailingRepository(new IllegalStateException("boom")));
@@ -215,6 +216,7 @@ class UserServerTest {
           .contains("duration_ms=").doesNotContain("hunter2");
     } finally {
       calls.detachAppender(appender);
+      calls.setLevel(level);
     }
   }
 
