@@ -95,6 +95,11 @@ public final class ServiceProcess implements AutoCloseable {
     return channel;
   }
 
+  /** The operating system's id of the process. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Everything the process printed so far. */
   public String output() {
     return String.join("\n", output);
