@@ -40,8 +40,10 @@ public final class LogOutput {
   static JsonEncoder jsonEncoder(LoggerContext context) {
     JsonEncoder encoder = new JsonEncoder();
     encoder.setContext(context);
-    // one self-contained line per event: no context block, and the message once, formatted
+    // one self-contained line per event: no context block, no MDC (the service puts nothing
+    // there), and the message once, formatted
     encoder.setWithContext(false);
+    encoder.setWithMDC(false);
     encoder.setWithSequenceNumber(false);
     encoder.setWithNanoseconds(false);
     encoder.setWithMessage(false);
