@@ -199,9 +199,12 @@ public record Config(
   public static String help() {
     StringBuilder out = new StringBuilder(
         "Usage: user-service [--flag=value ...]\n\nSettings (flag, environment variable, default):\n");
+    int flagWidth = SETTINGS.stream().mapToInt(s -> s.flag().length()).max().orElse(1);
+    int envWidth = SETTINGS.stream().mapToInt(s -> s.env().length()).max().orElse(1);
+    String line = "  --%-" + flagWidth + "s %-" + envWidth + "s %-12s %s%n";
     for (Setting s : SETTINGS) {
-      out.append(String.format("  --%-26s %-26s %-12s %s%n", s.flag(), s.env(),
-          s.defaultValue() == null ? "" : s.defaultValue(), s.description()));
+      out.append(String.format(line, s.flag(), s.env(), s.defaultValue() == null ? "" : s.defaultValue(),
+          s.description()));
     }
     return out.toString();
   }

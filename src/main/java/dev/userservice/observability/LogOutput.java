@@ -11,19 +11,25 @@ import ch.qos.logback.core.OutputStreamAppender;
 import dev.userservice.config.LogFormat;
 import java.util.Iterator;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Switches the console output to the configured {@link LogFormat}. logback.xml sets up text
- * lines; JSON replaces the encoder of every output-stream appender on the root logger with
- * logback's {@link JsonEncoder}, so each line is one JSON object with the call fields under
+ * Sends every log line through logback in the configured {@link LogFormat}: java.util.logging,
+ * which grpc-java logs to, is bridged to slf4j; logback.xml sets up text lines, and JSON
+ * replaces the encoder of every output-stream appender on the root logger with logback's
+ * {@link JsonEncoder}, so each line is one JSON object with the call fields under
  * {@code kvpList}.
  */
 public final class LogOutput {
   private LogOutput() {}
 
-  /** Applies the format; text leaves logback.xml's configuration as it is. */
+  /** Bridges java.util.logging and applies the format; text leaves logback.xml's encoders as they are. */
   public static void use(LogFormat format) {
     requireNonNull(format, "format");
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
     if (format == LogFormat.TEXT || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }

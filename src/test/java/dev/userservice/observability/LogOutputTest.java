@@ -11,12 +11,15 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.userservice.config.LogFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** The JSON lines {@link LogOutput} switches the console to. */
+/** The JSON lines {@link LogOutput} switches the console to, and its java.util.logging bridge. */
 class LogOutputTest {
 
   @Test
@@ -47,5 +50,23 @@ class LogOutputTest {
     assertThat(fields).containsEntry("method", "user.v1.UserService/GetUser").containsEntry("status", "OK")
         .containsEntry("description", "quote \" and\nnewline");
     assertThat(json.has("context")).as("no per-line context block").isFalse();
+  }
+
+  @Test
+  void use_text_grpcJavaUtilLoggingLinesReachLogback() {
+    Logger grpcLogger = (Logger) LoggerFactory.getLogger("io.grpc.LogOutputTest");
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    grpcLogger.addAppender(events);
+    try {
+      LogOutput.use(LogFormat.TEXT);
+
+      java.util.logging.Logger.getLogger("io.grpc.LogOutputTest").warning("transport failed");
+
+      assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("transport failed");
+    } finally {
+      grpcLogger.detachAppender(events);
+      SLF4JBridgeHandler.uninstall();
+    }
   }
 }
