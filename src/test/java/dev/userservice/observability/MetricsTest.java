@@ -37,6 +37,9 @@ class MetricsTest {
       Status notFound = catchStatus(() -> authorized.getUser(
           GetUserRequest.newBuilder().setUserId(UUID.randomUUID().toString()).build())).getStatus();
       assertThat(notFound.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+      Status refused = catchStatus(() -> users.getUser(
+          GetUserRequest.newBuilder().setUserId(UUID.randomUUID().toString()).build())).getStatus();
+      assertThat(refused.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       var listed = authorized.listUsers(ListUsersRequest.getDefaultInstance());
       int count = 0;
       while (listed.hasNext()) {
@@ -51,12 +54,16 @@ class MetricsTest {
           "method=\"CreateUser\"", "statusCode=\"OK\"")).isEqualTo(3);
       assertThat(value(body, "grpc_server_processing_duration_seconds_count",
           "method=\"GetUser\"", "statusCode=\"NOT_FOUND\"")).isEqualTo(1);
+      assertThat(value(body, "grpc_server_processing_duration_seconds_count",
+          "method=\"GetUser\"", "statusCode=\"UNAUTHENTICATED\"")).isEqualTo(1);
       assertThat(value(body, "grpc_server_processing_duration_seconds_bucket",
           "method=\"CreateUser\"", "statusCode=\"OK\"", "le=\"+Inf\"")).isEqualTo(3);
       assertThat(value(body, "grpc_server_responses_sent_messages_total",
           "method=\"ListUsers\"", "methodType=\"SERVER_STREAMING\"")).isEqualTo(3);
       assertThat(value(body, "grpc_server_requests_received_messages_total",
           "method=\"ListUsers\"")).isEqualTo(1);
+      assertThat(value(body, "grpc_server_requests_received_messages_total",
+          "method=\"CreateUser\"")).isEqualTo(3);
       for (String gauge : new String[] {"hikaricp_connections_active", "hikaricp_connections_idle",
           "hikaricp_connections_pending"}) {
         assertThat(value(body, gauge, "pool=\"user-db\"")).isGreaterThanOrEqualTo(0);
