@@ -4,7 +4,9 @@ import dev.userservice.bench.BenchCommand;
 import dev.userservice.config.Config;
 import dev.userservice.config.ConfigException;
 import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.observability.LogOutput;
 import dev.userservice.server.UserServiceApp;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -38,11 +40,12 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogOutput.use(described.config().logFormat());
     log.info("configuration: {}", described.settings());
     UserServiceApp app;
     try {
       app = UserServiceApp.start(described.config());
-    } catch (DatabaseUnavailableException | IllegalArgumentException e) {
+    } catch (DatabaseUnavailableException | IllegalArgumentException | UncheckedIOException e) {
       log.error("cannot start: {}", e.getMessage(), e.getCause());
       System.exit(1);
       return;

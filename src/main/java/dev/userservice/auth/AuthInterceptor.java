@@ -2,6 +2,7 @@ package dev.userservice.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.userservice.observability.CallSubject;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Requires {@code authorization: Bearer <token>} on every method but the public ones (health,
  * reflection, CreateUser, Login), verifies it and puts the {@link Principal} in the call's
- * {@link Context}. A call without a valid token is closed with UNAUTHENTICATED before its
+ * {@link Context} (and its subject in the call's log line). The admin services also need the
+ * admin role. A call without a valid token is closed with UNAUTHENTICATED before its
  * handler runs; the reason goes to the log only.
  */
 public final class AuthInterceptor implements ServerInterceptor {
@@ -29,6 +31,9 @@ public final class AuthInterceptor implements ServerInterceptor {
       "grpc.reflection.v1alpha.ServerReflection");
   /** Methods anyone may call. */
   static final Set<String> PUBLIC_METHODS = Set.of("user.v1.UserService/CreateUser", "auth.v1.AuthService/Login");
+  /** Services only the admin role may call: channelz and CSDS show every client's address and traffic. */
+  static final Set<String> ADMIN_SERVICES = Set.of("grpc.channelz.v1.Channelz",
+      "envoy.service.status.v3.ClientStatusDiscoveryService");
 
   private final TokenService tokens;
 
@@ -56,6 +61,12 @@ public final class AuthInterceptor implements ServerInterceptor {
       principal = tokens.verify(authorization.substring(BEARER.length()).trim());
     } catch (InvalidTokenException e) {
       return reject(call, "invalid or expired token", e.getMessage());
+    }
+    CallSubject.record(principal.subject());
+    if (ADMIN_SERVICES.contains(method.getServiceName()) && !principal.isAdmin()) {
+      log.debug("refused {} to {}: not an admin", method.getFullMethodName(), principal.subject());
+      call.close(Status.PERMISSION_DENIED.withDescription("the admin role is required"), new Metadata());
+      return new ServerCall.Listener<>() {};
     }
     Context context = Context.current().withValue(Principal.KEY, principal);
     return Contexts.interceptCall(context, call, headers, next);

@@ -25,6 +25,10 @@ import java.util.Optional;
  * @param loginMaxFailures failed logins for one email before it is locked out
  * @param loginLockout how long those failures count, and so the longest lockout
  * @param tls TLS for the gRPC port, when configured
+ * @param metricsPort port of the Prometheus endpoint; 0 turns it off
+ * @param logFormat text or JSON lines
+ * @param limits limits the gRPC transport enforces per connection
+ * @param adminServices whether channelz and the other grpc admin services are served
  */
 public record Config(
     int grpcPort,
@@ -39,7 +43,11 @@ public record Config(
     TokenSettings tokens,
     int loginMaxFailures,
     Duration loginLockout,
-    Optional<TlsSettings> tls) {
+    Optional<TlsSettings> tls,
+    int metricsPort,
+    LogFormat logFormat,
+    TransportLimits limits,
+    boolean adminServices) {
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
@@ -75,12 +83,34 @@ public record Config(
   static final Setting TLS_KEY_FILE = Setting.of("tls-key-file", "TLS_KEY_FILE", null, "PEM private key of the certificate");
   static final Setting TLS_CLIENT_CA_FILE = Setting.of("tls-client-ca-file", "TLS_CLIENT_CA_FILE", null,
       "PEM CA certificates: require client certificates signed by them (mTLS)");
+  static final Setting METRICS_PORT = Setting.of("metrics-port", "METRICS_PORT", "9464",
+      "port of the Prometheus endpoint /metrics (0 turns it off)");
+  static final Setting LOG_FORMAT = Setting.of("log-format", "LOG_FORMAT", "text",
+      "text, or json for one JSON object per line");
+  static final Setting MAX_INBOUND_MESSAGE = Setting.of("max-inbound-message-bytes", "MAX_INBOUND_MESSAGE_BYTES",
+      "4194304", "largest request message; larger ones fail with RESOURCE_EXHAUSTED");
+  static final Setting MAX_INBOUND_METADATA = Setting.of("max-inbound-metadata-bytes", "MAX_INBOUND_METADATA_BYTES",
+      "8192", "largest request header block");
+  static final Setting MAX_CONCURRENT_CALLS = Setting.of("max-concurrent-calls-per-connection",
+      "MAX_CONCURRENT_CALLS_PER_CONNECTION", "100", "most calls open at once on one client connection");
+  static final Setting KEEPALIVE_PERMIT_TIME = Setting.of("keepalive-permit-time-ms", "KEEPALIVE_PERMIT_TIME_MS",
+      "20000", "shortest interval between client keepalive pings; faster pingers are disconnected");
+  static final Setting KEEPALIVE_PERMIT_WITHOUT_CALLS = Setting.of("keepalive-permit-without-calls",
+      "KEEPALIVE_PERMIT_WITHOUT_CALLS", "true", "whether clients may ping while they have no call open");
+  static final Setting MAX_CONNECTION_AGE = Setting.of("max-connection-age-ms", "MAX_CONNECTION_AGE_MS", "1800000",
+      "age after which a connection is asked to go away, so load balancers rebalance (0: never)");
+  static final Setting MAX_CONNECTION_AGE_GRACE = Setting.of("max-connection-age-grace-ms",
+      "MAX_CONNECTION_AGE_GRACE_MS", "60000", "time calls in flight get after that before the connection closes");
+  static final Setting ADMIN_SERVICES = Setting.of("admin-services", "ADMIN_SERVICES", "false",
+      "serve channelz and the other grpc admin services (admin role required)");
 
   /** Every setting, in the order {@code --help} lists them. */
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
       DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
-      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE);
+      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
+      MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
+      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, ADMIN_SERVICES);
 
   /**
    * Loads the configuration.
@@ -107,7 +137,11 @@ public record Config(
         tokens(values),
         values.integer(LOGIN_MAX_FAILURES, 1, 1000),
         Duration.ofSeconds(values.integer(LOGIN_LOCKOUT, 1, 86_400)),
-        tls(values));
+        tls(values),
+        values.integer(METRICS_PORT, 0, 65535),
+        logFormat(values),
+        limits(values),
+        values.bool(ADMIN_SERVICES));
     return new Described(config, values.describe());
   }
 
@@ -131,6 +165,22 @@ public record Config(
         Duration.ofSeconds(values.integer(JWT_CLOCK_SKEW, 0, 300)));
   }
 
+  private static LogFormat logFormat(SettingValues values) {
+    String raw = values.oneOf(LOG_FORMAT, List.of(LogFormat.TEXT.value(), LogFormat.JSON.value()));
+    return LogFormat.TEXT.value().equals(raw) ? LogFormat.TEXT : LogFormat.JSON;
+  }
+
+  private static TransportLimits limits(SettingValues values) {
+    return new TransportLimits(
+        values.integer(MAX_INBOUND_MESSAGE, 1024, 256 * 1024 * 1024),
+        values.integer(MAX_INBOUND_METADATA, 1024, 1024 * 1024),
+        values.integer(MAX_CONCURRENT_CALLS, 1, 1_000_000),
+        values.millis(KEEPALIVE_PERMIT_TIME, 0, 86_400_000),
+        values.bool(KEEPALIVE_PERMIT_WITHOUT_CALLS),
+        values.millis(MAX_CONNECTION_AGE, 0, 30L * 86_400_000),
+        values.millis(MAX_CONNECTION_AGE_GRACE, 0, 86_400_000));
+  }
+
   private static Optional<TlsSettings> tls(SettingValues values) {
     Optional<Path> cert = values.readableFile(TLS_CERT_FILE);
     Optional<Path> key = values.readableFile(TLS_KEY_FILE);
@@ -149,9 +199,12 @@ public record Config(
   public static String help() {
     StringBuilder out = new StringBuilder(
         "Usage: user-service [--flag=value ...]\n\nSettings (flag, environment variable, default):\n");
+    int flagWidth = SETTINGS.stream().mapToInt(s -> s.flag().length()).max().orElse(1);
+    int envWidth = SETTINGS.stream().mapToInt(s -> s.env().length()).max().orElse(1);
+    String line = "  --%-" + flagWidth + "s %-" + envWidth + "s %-12s %s%n";
     for (Setting s : SETTINGS) {
-      out.append(String.format("  --%-26s %-26s %-12s %s%n", s.flag(), s.env(),
-          s.defaultValue() == null ? "" : s.defaultValue(), s.description()));
+      out.append(String.format(line, s.flag(), s.env(), s.defaultValue() == null ? "" : s.defaultValue(),
+          s.description()));
     }
     return out.toString();
   }
@@ -164,7 +217,9 @@ public record Config(
         + ", databaseUser=" + databaseUser.orElse("") + ", databasePassword=" + (databasePassword.isPresent() ? "****" : "")
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
-        + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls + "]";
+        + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
+        + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + ", limits=" + limits
+        + ", adminServices=" + adminServices + "]";
   }
 
   /** A loaded configuration and each setting's value as it may be logged. */

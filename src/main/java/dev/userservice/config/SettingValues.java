@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,6 +88,15 @@ final class SettingValues {
       // reported below
     }
     throw invalid(setting, raw, "milliseconds in " + min + ".." + max);
+  }
+
+  boolean bool(Setting setting) {
+    String raw = string(setting);
+    String value = raw.trim().toLowerCase(Locale.ROOT);
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw invalid(setting, raw, "true or false");
   }
 
   /** An optional path that, when given, must name a readable file. */

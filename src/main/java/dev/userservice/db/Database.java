@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,9 +39,25 @@ public final class Database implements AutoCloseable {
    */
   public static Database open(DatabaseSettings settings) {
     requireNonNull(settings, "settings");
+    return open(poolConfig(settings), settings);
+  }
+
+  /**
+   * Like {@link #open(DatabaseSettings)}, with the pool publishing its gauges (active, idle,
+   * pending and total connections) and timings through this tracker.
+   */
+  public static Database open(DatabaseSettings settings, MetricsTrackerFactory metrics) {
+    requireNonNull(settings, "settings");
+    requireNonNull(metrics, "metrics");
+    HikariConfig config = poolConfig(settings);
+    config.setMetricsTrackerFactory(metrics);
+    return open(config, settings);
+  }
+
+  private static Database open(HikariConfig poolConfig, DatabaseSettings settings) {
     HikariDataSource dataSource;
     try {
-      dataSource = new HikariDataSource(poolConfig(settings));
+      dataSource = new HikariDataSource(poolConfig);
     } catch (HikariPool.PoolInitializationException e) {
       throw new DatabaseUnavailableException("cannot connect to " + settings.jdbcUrl(), e);
     }

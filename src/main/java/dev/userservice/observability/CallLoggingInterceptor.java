@@ -1,5 +1,7 @@
 package dev.userservice.observability;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -9,14 +11,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.net.SocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Logs one line per finished call: method, status, duration and peer. It logs no message
- * contents and no metadata, so no password or token can reach the log through it.
+ * Logs one line per finished call, its fields as key-value pairs: method, status, duration,
+ * peer, subject (when the call carried a valid token) and request id. It logs no message
+ * contents and no metadata but the request id, so no password or token can reach the log
+ * through it. It must run after {@link RequestIdInterceptor} and before the auth interceptor.
  */
 public final class CallLoggingInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger("calls");
@@ -27,8 +33,10 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     // probes call health every few seconds: their lines go to DEBUG
     boolean quiet = HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName());
+    CallSubject subject = new CallSubject();
     CallRecord record = new CallRecord(call.getMethodDescriptor().getFullMethodName(), quiet,
-        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), System.nanoTime());
+        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), RequestId.current().orElse(null), subject,
+        System.nanoTime());
     ServerCall<Q, R> logged = new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
@@ -36,7 +44,8 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
         super.close(status, trailers);
       }
     };
-    return new SimpleForwardingServerCallListener<>(next.startCall(logged, headers)) {
+    Context context = Context.current().withValue(CallSubject.KEY, subject);
+    return new SimpleForwardingServerCallListener<>(Contexts.interceptCall(context, logged, headers, next)) {
       @Override
       public void onCancel() {
         record.finish(Status.CANCELLED.withDescription("cancelled by the client or its deadline"));
@@ -49,13 +58,18 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     private final String method;
     private final boolean quiet;
     private final SocketAddress peer;
+    private final String requestId;
+    private final CallSubject subject;
     private final long startNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    CallRecord(String method, boolean quiet, SocketAddress peer, long startNanos) {
+    CallRecord(String method, boolean quiet, SocketAddress peer, String requestId, CallSubject subject,
+        long startNanos) {
       this.method = method;
       this.quiet = quiet;
       this.peer = peer;
+      this.requestId = requestId;
+      this.subject = subject;
       this.startNanos = startNanos;
     }
 
@@ -64,15 +78,22 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
         return;
       }
       long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
-      String duration = String.format("%d.%03d", micros / 1000, micros % 1000);
-      if (quiet) {
-        log.debug("method={} status={} duration_ms={} peer={}", method, status.getCode(), duration, peer);
-      } else if (status.isOk()) {
-        log.info("method={} status=OK duration_ms={} peer={}", method, duration, peer);
-      } else {
-        log.info("method={} status={} duration_ms={} peer={} message=\"{}\"", method, status.getCode(), duration, peer,
-            status.getDescription());
+      LoggingEventBuilder line = (quiet ? log.atDebug() : log.atInfo())
+          .addKeyValue("method", method)
+          .addKeyValue("status", status.getCode().name())
+          .addKeyValue("duration_ms", String.format(Locale.ROOT, "%d.%03d", micros / 1000, micros % 1000))
+          .addKeyValue("peer", peer == null ? "" : peer.toString());
+      String who = subject.get();
+      if (who != null) {
+        line = line.addKeyValue("subject", who);
       }
+      if (requestId != null) {
+        line = line.addKeyValue("request_id", requestId);
+      }
+      if (!status.isOk() && status.getDescription() != null) {
+        line = line.addKeyValue("description", status.getDescription());
+      }
+      line.log("call finished");
     }
   }
 }

@@ -13,6 +13,9 @@ import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
 import dev.userservice.observability.CallLoggingInterceptor;
 import dev.userservice.observability.ExceptionInterceptor;
+import dev.userservice.observability.MetricsEndpoint;
+import dev.userservice.observability.RequestIdInterceptor;
+import dev.userservice.observability.ServiceMetrics;
 import dev.userservice.user.ChangeHub;
 import dev.userservice.user.ChangePublisher;
 import dev.userservice.user.InProcessChangePublisher;
@@ -21,27 +24,39 @@ import dev.userservice.user.PostgresChangeListener;
 import dev.userservice.user.PostgresChangePublisher;
 import dev.userservice.user.UserServiceImpl;
 import io.grpc.BindableService;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.TlsServerCredentials;
+import io.grpc.services.AdminInterface;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The whole service wired from a {@link Config}: database, repository, services and server. */
+/**
+ * The whole service wired from a {@link Config}: metrics, database, repository, services and
+ * server.
+ */
 public final class UserServiceApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UserServiceApp.class);
   private static final int THROTTLE_CAPACITY = 100_000;
 
+  private final ServiceMetrics metrics;
+  private final Optional<MetricsEndpoint> metricsEndpoint;
   private final Database database;
   private final UserServer server;
   private final AutoCloseable changeListener;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private UserServiceApp(Database database, UserServer server, AutoCloseable changeListener) {
+  private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
+      UserServer server, AutoCloseable changeListener) {
+    this.metrics = metrics;
+    this.metricsEndpoint = metricsEndpoint;
     this.database = database;
     this.server = server;
     this.changeListener = changeListener;
@@ -56,7 +71,7 @@ public final class UserServiceApp implements AutoCloseable {
     requireNonNull(config, "config");
     DatabaseSettings settings = DatabaseSettings.from(config.databaseUrl(), config.databaseUser(),
         config.databasePassword(), config.dataDir(), config.poolSize(), config.connectionTimeout());
-    ServerBuilder<?> builder = Grpc.newServerBuilderForPort(config.grpcPort(), credentials(config));
+    ServerBuilder<?> builder = NettyServers.forPort(config.grpcPort(), credentials(config), config.limits());
     return start(settings, builder, config);
   }
 
@@ -78,13 +93,23 @@ public final class UserServiceApp implements AutoCloseable {
     }
   }
 
-  /** Like {@link #start(Config)}, on the given database and server builder. */
+  /**
+   * Like {@link #start(Config)}, on the given database and server builder; the metrics endpoint
+   * starts when {@link Config#metricsPort()} is not 0.
+   */
   public static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config) {
     Clock clock = Clock.systemUTC();
     TokenService tokens = TokenService.create(config.tokens(), clock);
-    Database database = Database.open(settings);
+    ServiceMetrics metrics = new ServiceMetrics();
+    Optional<MetricsEndpoint> endpoint = Optional.empty();
+    Database database = null;
     AutoCloseable changeListener = () -> { };
     try {
+      if (config.metricsPort() != 0) {
+        endpoint = Optional.of(MetricsEndpoint.start(metrics, config.metricsPort()));
+        log.info("metrics served on port {} at /metrics", endpoint.get().port());
+      }
+      database = Database.open(settings, metrics.poolTracker());
       // replicas on PostgreSQL share changes through LISTEN/NOTIFY; the embedded database is one process
       ChangeHub hub = new ChangeHub();
       ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher() : new InProcessChangePublisher(hub);
@@ -98,18 +123,27 @@ public final class UserServiceApp implements AutoCloseable {
       List<BindableService> services = List.of(
           new UserServiceImpl(users, hasher, hub),
           new AuthServiceImpl(users, hasher, tokens, throttle));
-      List<ServerInterceptor> interceptors = List.of(
+      if (config.adminServices()) {
+        builder.addServices(AdminInterface.getStandardServices());
+      }
+      // metrics outermost, so calls the auth interceptor refuses are counted too
+      List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
           new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.shutdownGrace());
-      return new UserServiceApp(database, server.start(), changeListener);
+      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener);
     } catch (RuntimeException e) {
       closeQuietly(changeListener);
-      database.close();
+      if (database != null) {
+        database.close();
+      }
+      endpoint.ifPresent(MetricsEndpoint::close);
+      metrics.close();
       throw e;
     }
   }
 
+  /** The gRPC port (the chosen one when configured with 0). */
   public int port() {
     return server.port();
   }
@@ -129,6 +163,8 @@ public final class UserServiceApp implements AutoCloseable {
     } finally {
       closeQuietly(changeListener);
       database.close();
+      metricsEndpoint.ifPresent(MetricsEndpoint::close);
+      metrics.close();
     }
   }
 

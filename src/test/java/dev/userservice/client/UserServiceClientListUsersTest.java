@@ -7,7 +7,7 @@ import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.testing.FaultInjector.Fault;
-import dev.userservice.testing.NettyService;
+import dev.userservice.testing.FaultInjectingService;
 import dev.userservice.testing.TestTokens;
 import io.grpc.Status;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class UserServiceClientListUsersTest {
   private static final Status UNAVAILABLE = Status.UNAVAILABLE.withDescription("server went away (injected)");
 
   @RegisterExtension
-  final NettyService service = NettyService.onLoopback();
+  final FaultInjectingService service = FaultInjectingService.onLoopback();
 
   private UserServiceClient client(int listReopens) {
     return service.closeAfter(UserServiceClient.builder(service.target())

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.userservice.api.user.v1.UserServiceGrpc;
-import dev.userservice.testing.NettyService;
+import dev.userservice.testing.FaultInjectingService;
 import dev.userservice.testing.TestTokens;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -26,14 +26,14 @@ class UserServiceClientRoundRobinTest {
   private static final String UNKNOWN_ID = "0190a5d0-7e1c-7abc-8def-0123456789ab";
 
   @RegisterExtension
-  final NettyService second = NettyService.on("127.0.0.2", 0);
+  final FaultInjectingService second = FaultInjectingService.on("127.0.0.2", 0);
 
   @Test
   void getUser_dnsNameWithTwoAddresses_callsAlternateBetweenServers() throws Exception {
     assertThat(InetAddress.getAllByName(NAME)).extracting(InetAddress::getHostAddress)
         .as("the name service of this JVM").containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2");
     int port = second.port();
-    NettyService first = second.closeAfter(NettyService.on("127.0.0.1", port));
+    FaultInjectingService first = second.closeAfter(FaultInjectingService.on("127.0.0.1", port));
     first.port();
     UserServiceClient client = second.closeAfter(UserServiceClient.builder("dns:///" + NAME + ":" + port)
         .bearerTokens(TestTokens::admin)

@@ -12,7 +12,7 @@ import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.testing.FaultInjector.Fault;
-import dev.userservice.testing.NettyService;
+import dev.userservice.testing.FaultInjectingService;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.Rows;
 import dev.userservice.testing.TestTokens;
@@ -34,7 +34,7 @@ class UserServiceClientTest {
   private static final String UNKNOWN_ID = "0190a5d0-7e1c-7abc-8def-0123456789ab";
 
   @RegisterExtension
-  final NettyService service = NettyService.onLoopback();
+  final FaultInjectingService service = FaultInjectingService.onLoopback();
 
   private UserServiceClient client(Supplier<String> tokens) {
     return service.closeAfter(UserServiceClient.builder(service.target()).bearerTokens(tokens).build());

@@ -97,4 +97,42 @@ class ConfigTest {
     assertThat(described.settings()).containsEntry("jwt-secret", "****");
     assertThat(described.config().toString()).doesNotContain("a-very-long-secret");
   }
+
+  @Test
+  void load_nothingGiven_observabilityAndLimitDefaults() {
+    Config config = Config.load(new String[0], Map.of());
+
+    assertThat(config.metricsPort()).isEqualTo(9464);
+    assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(config.adminServices()).isFalse();
+    assertThat(config.limits()).isEqualTo(new TransportLimits(4 * 1024 * 1024, 8192, 100, Duration.ofSeconds(20),
+        true, Duration.ofMinutes(30), Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void load_observabilityAndLimitSettings_fromFlagsAndEnvironment() {
+    Config config = Config.load(new String[] {"--log-format=json", "--max-connection-age-ms=0",
+        "--keepalive-permit-without-calls=false"}, Map.of("METRICS_PORT", "0", "ADMIN_SERVICES", "true",
+        "MAX_INBOUND_MESSAGE_BYTES", "65536", "MAX_CONCURRENT_CALLS_PER_CONNECTION", "7"));
+
+    assertThat(config.metricsPort()).isZero();
+    assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(config.adminServices()).isTrue();
+    assertThat(config.limits().maxInboundMessageBytes()).isEqualTo(65536);
+    assertThat(config.limits().maxConcurrentCallsPerConnection()).isEqualTo(7);
+    assertThat(config.limits().maxConnectionAge()).isZero();
+    assertThat(config.limits().keepAlivePermitWithoutCalls()).isFalse();
+  }
+
+  @Test
+  void load_badLogFormatOrFlag_messageNamesSettingValueAndExpectation() {
+    assertThatThrownBy(() -> Config.load(new String[0], Map.of("LOG_FORMAT", "xml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--log-format (LOG_FORMAT): 'xml' (expected: one of [text, json])");
+    assertThatThrownBy(() -> Config.load(new String[] {"--admin-services=yes"}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--admin-services (ADMIN_SERVICES): 'yes' (expected: true or false)");
+    assertThatThrownBy(() -> Config.load(new String[] {"--max-inbound-message-bytes=10"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'10'").hasMessageContaining("1024..");
+  }
 }

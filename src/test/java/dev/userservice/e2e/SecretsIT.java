@@ -20,7 +20,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run of the real jar that handles a password, its hash, a JWT secret and tokens: none of
@@ -31,8 +32,9 @@ class SecretsIT {
   private static final String WRONG_PASSWORD = "wrong-guess-secret";
   private static final String DATABASE_PASSWORD = "db-password-secret";
 
-  @Test
-  void passwordsHashesAndTokens_neverLoggedNorReturned() throws Exception {
+  @ParameterizedTest(name = "LOG_FORMAT={0}")
+  @ValueSource(strings = {"text", "json"})
+  void passwordsHashesAndTokens_neverLoggedNorReturned(String logFormat) throws Exception {
     String schema = TestDatabases.createPostgresSchema();
     String token;
     String hash;
@@ -41,7 +43,8 @@ class SecretsIT {
         "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
         "DATABASE_USER", TestDatabases.postgresUser(),
         "DATABASE_PASSWORD", DATABASE_PASSWORD, // trust auth ignores it; it must still never be printed
-        "JWT_SECRET", TestTokens.SECRET))) {
+        "JWT_SECRET", TestTokens.SECRET,
+        "LOG_FORMAT", logFormat))) {
       ManagedChannel channel = service.channel();
       var users = UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
       var auth = AuthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
@@ -69,7 +72,13 @@ class SecretsIT {
       TestDatabases.dropSchema(schema);
     }
 
-    assertThat(output).contains("method=auth.v1.AuthService/Login").contains("method=user.v1.UserService/GetUser");
+    if (logFormat.equals("json")) {
+      assertThat(output).contains("{\"method\":\"auth.v1.AuthService\\/Login\"}")
+          .contains("{\"method\":\"user.v1.UserService\\/GetUser\"}");
+    } else {
+      assertThat(output).contains("method=\"auth.v1.AuthService/Login\"")
+          .contains("method=\"user.v1.UserService/GetUser\"");
+    }
     String signature = token.substring(token.lastIndexOf('.') + 1);
     assertThat(output)
         .doesNotContain(PASSWORD)

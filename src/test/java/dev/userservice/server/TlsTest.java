@@ -48,8 +48,8 @@ class TlsTest {
   }
 
   private int start(boolean mutual) {
-    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--tls-cert-file=" + certs.serverCert,
-        "--tls-key-file=" + certs.serverKey,
+    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0",
+        "--tls-cert-file=" + certs.serverCert, "--tls-key-file=" + certs.serverKey,
         "--database-url=" + DatabaseSettings.inMemoryUrl("tls" + UUID.randomUUID().toString().replace("-", ""))));
     if (mutual) {
       args.add("--tls-client-ca-file=" + certs.caCert);

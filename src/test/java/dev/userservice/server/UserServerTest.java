@@ -43,6 +43,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -211,7 +212,9 @@ class UserServerTest {
 
       await().atMost(Duration.ofSeconds(5)).until(() -> !appender.list.isEmpty());
       assertThat(appender.list).hasSize(1);
-      String line = appender.list.get(0).getFormattedMessage();
+      ILoggingEvent event = appender.list.get(0);
+      String line = event.getFormattedMessage() + " " + event.getKeyValuePairs().stream()
+          .map(kv -> kv.key + "=" + kv.value).collect(Collectors.joining(" "));
       assertThat(line).contains("method=user.v1.UserService/CreateUser").contains("status=INTERNAL")
           .contains("duration_ms=").doesNotContain("hunter2");
     } finally {

@@ -3,90 +3,71 @@ package dev.userservice.testing;
 import dev.userservice.config.Config;
 import dev.userservice.db.DatabaseSettings;
 import dev.userservice.server.UserServiceApp;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The whole service on the real Netty transport, bound to one loopback address, on a new
- * in-memory H2 database, with a {@link FaultInjector} in front of the service. Register it
- * with {@code @RegisterExtension} (or close it) and it stops, with everything handed to
- * {@link #closeAfter}, after the test.
+ * The whole service on the real Netty transport, on 127.0.0.1 and a free port, over a new
+ * in-memory H2 database; the metrics endpoint is off unless the flags turn it on. Channels it
+ * makes are closed with it.
  */
-public final class NettyService implements AfterEachCallback, AutoCloseable {
-  private final InetSocketAddress address;
-  private final DatabaseSettings settings = TestDatabases.h2();
-  private final FaultInjector faults = new FaultInjector();
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  private UserServiceApp app;
+public final class NettyService implements AutoCloseable {
+  private final UserServiceApp app;
+  private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private NettyService(InetSocketAddress address) {
-    this.address = address;
+  private NettyService(UserServiceApp app) {
+    this.app = app;
   }
 
-  /** A service on 127.0.0.1 and a free port, started on first use. */
-  public static NettyService onLoopback() {
-    return new NettyService(new InetSocketAddress("127.0.0.1", 0));
+  /** Starts the service with these flags added to the defaults. */
+  public static NettyService start(String... flags) {
+    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0",
+        "--database-url=" + DatabaseSettings.inMemoryUrl("n" + UUID.randomUUID().toString().replace("-", ""))));
+    args.addAll(List.of(flags));
+    Config config = Config.load(args.toArray(String[]::new), Map.of("JWT_SECRET", TestTokens.SECRET));
+    return new NettyService(UserServiceApp.start(config));
   }
 
-  /** A service on this address and port (0: a free one), started on first use. */
-  public static NettyService on(String host, int port) {
-    return new NettyService(new InetSocketAddress(host, port));
-  }
-
-  /** The port the service listens on; starts it when it is not running yet. */
-  public int port() {
-    if (app == null) {
-      Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000"},
-          Map.of("JWT_SECRET", TestTokens.SECRET));
-      NettyServerBuilder builder = NettyServerBuilder.forAddress(address, InsecureServerCredentials.create());
-      // added first, so it runs last: right in front of the service, behind authentication
-      builder.intercept(faults);
-      app = UserServiceApp.start(settings, builder, config);
+  /** A port nothing listens on right now, for a second server of the test. */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  public int port() {
     return app.port();
   }
 
-  /** {@code host:port} of the running service. */
-  public String target() {
-    return address.getHostString() + ":" + port();
+  /** A new plaintext channel to the service. */
+  public ManagedChannel channel() {
+    return channel(Grpc.newChannelBuilderForAddress("127.0.0.1", port(), InsecureChannelCredentials.create()));
   }
 
-  public FaultInjector faults() {
-    return faults;
-  }
-
-  /** The database the service runs on, for checks made outside the API. */
-  public DatabaseSettings settings() {
-    return settings;
-  }
-
-  /** Closes {@code resource} before the service stops. */
-  public <T extends AutoCloseable> T closeAfter(T resource) {
-    resources.add(resource);
-    return resource;
+  /** Builds the channel from this builder, aimed at the service, and closes it with the service. */
+  public ManagedChannel channel(ManagedChannelBuilder<?> builder) {
+    ManagedChannel channel = builder.build();
+    channels.add(channel);
+    return channel;
   }
 
   @Override
-  public void afterEach(ExtensionContext context) throws Exception {
-    close();
-  }
-
-  @Override
-  public void close() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
+  public void close() throws InterruptedException {
+    for (ManagedChannel channel : channels) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    resources.clear();
-    if (app != null) {
-      app.close();
-      app = null;
-    }
-    faults.close();
+    app.close();
   }
 }

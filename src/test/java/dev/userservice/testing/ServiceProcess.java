@@ -42,14 +42,18 @@ public final class ServiceProcess implements AutoCloseable {
     return Path.of(System.getProperty("service.jar", "target/user-service.jar"));
   }
 
-  /** Starts the jar with these flags and environment on a free port, not waiting for it. */
+  /**
+   * Starts the jar with these flags and environment on a free port, not waiting for it; the
+   * metrics endpoint is off unless the flags turn it on.
+   */
   public static ServiceProcess launch(Map<String, String> env, String... flags) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(),
-        "--grpc-port=0"));
+        "--grpc-port=0", "--metrics-port=0"));
     command.addAll(List.of(flags));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_") || k.equals("GRPC_PORT"));
+    builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_") || k.equals("GRPC_PORT")
+        || k.equals("METRICS_PORT") || k.equals("LOG_FORMAT"));
     builder.environment().putAll(env);
     return new ServiceProcess(builder.start());
   }

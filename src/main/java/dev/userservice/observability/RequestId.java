@@ -1,0 +1,45 @@
+package dev.userservice.observability;
+
+import io.grpc.Context;
+import io.grpc.Metadata;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The id that ties a call to its log line and to the caller's own logs: the client's
+ * {@code x-request-id} when it is usable, otherwise a new random one.
+ */
+public final class RequestId {
+  /** The header a request id travels in, both ways. */
+  public static final Metadata.Key<String> HEADER = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  /** Longest id accepted from a client; it also keeps bearer tokens, which are longer, out of the log. */
+  static final int MAX_LENGTH = 128;
+
+  static final Context.Key<String> KEY = Context.key("request-id");
+
+  private RequestId() {}
+
+  /** The request id of the current call, when the call went through {@link RequestIdInterceptor}. */
+  public static Optional<String> current() {
+    return Optional.ofNullable(KEY.get());
+  }
+
+  /** The client's id when it is 1..128 visible ASCII characters, else a new random one. */
+  static String from(Metadata headers) {
+    String given = headers.get(HEADER);
+    return isUsable(given) ? given : UUID.randomUUID().toString();
+  }
+
+  static boolean isUsable(String id) {
+    if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
