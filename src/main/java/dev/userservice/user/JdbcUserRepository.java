@@ -9,6 +9,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.io.IOException;
+import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -16,12 +19,15 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 /** {@link UserRepository} over JDBC; the same SQL runs on PostgreSQL and on H2 in PostgreSQL mode. */
 public final class JdbcUserRepository implements UserRepository {
@@ -35,6 +41,17 @@ public final class JdbcUserRepository implements UserRepository {
       + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
       + " values (?, ?, ?, 'ACTIVE', ?, ?, 1, ?, ?)";
   private static final String INSERT_SKIPPING_DUPLICATES = INSERT + " on conflict do nothing";
+  // PostgreSQL bulk path: rows staged by COPY, then inserted in message order; the first of
+  // several equal emails wins, like with single-row inserts
+  private static final String CREATE_STAGING = "create temporary table bulk_staging"
+      + " (ordinal int, id uuid, email varchar(1024), name varchar(1024), password_hash varchar(255),"
+      + " request_id varchar(512)) on commit drop";
+  private static final String TRUNCATE_STAGING = "truncate bulk_staging";
+  private static final String COPY_INTO_STAGING = "copy bulk_staging from stdin with (format csv)";
+  private static final String INSERT_FROM_STAGING = "insert into users"
+      + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
+      + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging order by ordinal"
+      + " on conflict do nothing returning id";
   private static final String UPDATE = "update users set email = ?, name = ?, status = ?, version = ?, updated_at = ?"
       + " where id = ?";
 
@@ -250,10 +267,16 @@ public final class JdbcUserRepository implements UserRepository {
     }
   }
 
-  /** A transaction held open on one pooled connection, taken at the first insert. */
+  /**
+   * A transaction held open on one pooled connection, taken at the first insert. On PostgreSQL a
+   * batch travels by COPY into a temporary table, then one INSERT ... SELECT skips the duplicates
+   * and returns the ids it stored; elsewhere it is a JDBC batch of single-row inserts.
+   */
   private final class JdbcBulkInsert implements BulkInsert {
     private Connection connection;
     private PreparedStatement insert;
+    private CopyManager copy;
+    private boolean stagingCreated;
     private boolean closed;
 
     @Override
@@ -271,25 +294,57 @@ public final class JdbcUserRepository implements UserRepository {
         if (connection == null) {
           connection = dataSource.getConnection();
           connection.setAutoCommit(false);
-          insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES);
+          if (connection.isWrapperFor(PGConnection.class)) {
+            copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            insert = connection.prepareStatement(INSERT_FROM_STAGING);
+          } else {
+            insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES);
+          }
         }
         Instant now = now();
-        for (int i = 0; i < users.size(); i++) {
-          bindInsert(insert, ids.get(i), users.get(i), now);
-          insert.addBatch();
-        }
-        int[] counts;
-        try (var bound = CallBoundStatement.bind(insert)) {
-          counts = insert.executeBatch();
-        }
-        boolean[] stored = new boolean[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-          stored[i] = counts[i] > 0;
-        }
-        return stored;
-      } catch (SQLException e) {
-        throw SqlErrors.translate("bulk insert", e);
+        return copy != null ? insertByCopy(ids, users, now) : insertByBatch(ids, users, now);
+      } catch (SQLException | IOException e) {
+        throw SqlErrors.translate("bulk insert", e instanceof SQLException sql ? sql : new SQLException(e));
       }
+    }
+
+    private boolean[] insertByBatch(List<UUID> ids, List<NewUser> users, Instant now) throws SQLException {
+      for (int i = 0; i < users.size(); i++) {
+        bindInsert(insert, ids.get(i), users.get(i), now);
+        insert.addBatch();
+      }
+      int[] counts;
+      try (var bound = CallBoundStatement.bind(insert)) {
+        counts = insert.executeBatch();
+      }
+      boolean[] stored = new boolean[counts.length];
+      for (int i = 0; i < counts.length; i++) {
+        stored[i] = counts[i] > 0;
+      }
+      return stored;
+    }
+
+    private boolean[] insertByCopy(List<UUID> ids, List<NewUser> users, Instant now) throws SQLException, IOException {
+      try (Statement staging = connection.createStatement()) {
+        staging.execute(stagingCreated ? TRUNCATE_STAGING : CREATE_STAGING);
+        stagingCreated = true;
+      }
+      copy.copyIn(COPY_INTO_STAGING, new StringReader(StagingRows.csv(ids, users)));
+      OffsetDateTime time = timestamp(now);
+      insert.setObject(1, time);
+      insert.setObject(2, time);
+      Set<UUID> storedIds = new HashSet<>(ids.size() * 2);
+      try (var bound = CallBoundStatement.bind(insert);
+          ResultSet rs = insert.executeQuery()) {
+        while (rs.next()) {
+          storedIds.add(rs.getObject(1, UUID.class));
+        }
+      }
+      boolean[] stored = new boolean[ids.size()];
+      for (int i = 0; i < stored.length; i++) {
+        stored[i] = storedIds.contains(ids.get(i));
+      }
+      return stored;
     }
 
     @Override

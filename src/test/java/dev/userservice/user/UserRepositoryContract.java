@@ -236,6 +236,22 @@ abstract class UserRepositoryContract {
   }
 
   @Test
+  void bulkInsert_storesQuotesCommasBackslashesAndUnicodeLiterally() {
+    String name = "\"Quoted\", comma, back\\slash \\N NULL '' \u00e9\u4e2d\ud83d\ude00";
+    UUID id = UserIds.next();
+    try (UserRepository.BulkInsert bulk = repository.openBulkInsert()) {
+      bulk.insert(List.of(id), List.of(new NewUser("o'hara,\"x\"@example.com", name, Optional.of("$argon2id$v=19$h"),
+          Optional.empty())));
+      bulk.commit();
+    }
+
+    User stored = repository.findById(id).orElseThrow();
+    assertThat(stored.name()).isEqualTo(name);
+    assertThat(stored.email()).isEqualTo("o'hara,\"x\"@example.com");
+    assertThat(repository.findCredentials(stored.email()).orElseThrow().passwordHash()).contains("$argon2id$v=19$h");
+  }
+
+  @Test
   void bulkInsert_closedWithoutCommit_leavesNothing() {
     try (UserRepository.BulkInsert bulk = repository.openBulkInsert()) {
       bulk.insert(List.of(UserIds.next()), List.of(newUser("gone@example.com")));
