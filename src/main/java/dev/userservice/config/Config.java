@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param loginMaxFailures failed logins for one email before it is locked out
  * @param loginLockout how long those failures count, and so the longest lockout
  * @param tls TLS for the gRPC port, when configured
+ * @param drainDelay time between turning health NOT_SERVING and refusing new calls at shutdown,
+ *     so load balancers and Kubernetes endpoints stop sending first
  */
 public record Config(
     int grpcPort,
@@ -39,7 +41,8 @@ public record Config(
     TokenSettings tokens,
     int loginMaxFailures,
     Duration loginLockout,
-    Optional<TlsSettings> tls) {
+    Optional<TlsSettings> tls,
+    Duration drainDelay) {
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
@@ -75,12 +78,14 @@ public record Config(
   static final Setting TLS_KEY_FILE = Setting.of("tls-key-file", "TLS_KEY_FILE", null, "PEM private key of the certificate");
   static final Setting TLS_CLIENT_CA_FILE = Setting.of("tls-client-ca-file", "TLS_CLIENT_CA_FILE", null,
       "PEM CA certificates: require client certificates signed by them (mTLS)");
+  static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
+      "time between health NOT_SERVING and refusing new calls at shutdown");
 
   /** Every setting, in the order {@code --help} lists them. */
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
       DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
-      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE);
+      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, DRAIN_DELAY);
 
   /**
    * Loads the configuration.
@@ -107,7 +112,8 @@ public record Config(
         tokens(values),
         values.integer(LOGIN_MAX_FAILURES, 1, 1000),
         Duration.ofSeconds(values.integer(LOGIN_LOCKOUT, 1, 86_400)),
-        tls(values));
+        tls(values),
+        values.millis(DRAIN_DELAY, 0, 600_000));
     return new Described(config, values.describe());
   }
 
@@ -164,7 +170,8 @@ public record Config(
         + ", databaseUser=" + databaseUser.orElse("") + ", databasePassword=" + (databasePassword.isPresent() ? "****" : "")
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
-        + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls + "]";
+        + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
+        + ", drainDelay=" + drainDelay + "]";
   }
 
   /** A loaded configuration and each setting's value as it may be logged. */

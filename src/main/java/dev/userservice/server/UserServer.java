@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -30,7 +29,8 @@ public final class UserServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final DatabaseHealthMonitor monitor;
-  private final Duration shutdownGrace;
+  private final OpenCalls openCalls = new OpenCalls();
+  private final StagedShutdown shutdown;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   /**
@@ -40,15 +40,17 @@ public final class UserServer implements AutoCloseable {
    *     first in the list sees a call first
    * @param databaseReachable the database check that health follows
    * @param healthInterval time between two database checks
+   * @param drainDelay time between health NOT_SERVING and refusing new calls when stopping
    * @param shutdownGrace time calls in flight get to finish when stopping
    */
   public UserServer(ServerBuilder<?> builder, List<BindableService> services, List<ServerInterceptor> interceptors,
-      BooleanSupplier databaseReachable, Duration healthInterval, Duration shutdownGrace) {
+      BooleanSupplier databaseReachable, Duration healthInterval, Duration drainDelay, Duration shutdownGrace) {
     requireNonNull(builder, "builder");
-    this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
+    this.shutdown = new StagedShutdown(drainDelay, shutdownGrace);
     this.monitor = new DatabaseHealthMonitor(health, databaseReachable, healthInterval);
     services.forEach(builder::addService);
-    // the interceptor added last runs first
+    // the interceptor added last runs first, so the one that tracks calls for shutdown runs last
+    builder.intercept(openCalls);
     for (int i = interceptors.size() - 1; i >= 0; i--) {
       builder.intercept(interceptors.get(i));
     }
@@ -87,8 +89,8 @@ public final class UserServer implements AutoCloseable {
   }
 
   /**
-   * Stops once: health NOT_SERVING for good, no new calls, calls in flight get the grace
-   * period, then the rest are cancelled.
+   * Stops once, in the stages of {@link StagedShutdown}: health NOT_SERVING for good, the drain
+   * delay, no new calls, the grace period for calls in flight, then the rest end with UNAVAILABLE.
    */
   @Override
   public void close() {
@@ -96,17 +98,6 @@ public final class UserServer implements AutoCloseable {
       return;
     }
     monitor.close();
-    health.enterTerminalState();
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("calls still running after the {} ms grace period: cancelling them", shutdownGrace.toMillis());
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    shutdown.run(health, server, openCalls);
   }
 }

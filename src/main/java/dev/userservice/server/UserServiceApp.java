@@ -26,9 +26,12 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The whole service wired from a {@link Config}: database, repository, services and server. */
 public final class UserServiceApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UserServiceApp.class);
   private static final int THROTTLE_CAPACITY = 100_000;
 
   private final Database database;
@@ -87,7 +90,7 @@ public final class UserServiceApp implements AutoCloseable {
       List<ServerInterceptor> interceptors = List.of(
           new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
-          config.healthInterval(), config.shutdownGrace());
+          config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(database, server.start());
     } catch (RuntimeException e) {
       database.close();
@@ -112,6 +115,7 @@ public final class UserServiceApp implements AutoCloseable {
     try {
       server.close();
     } finally {
+      log.info("shutdown 4/4: closing the database pool");
       database.close();
     }
   }

@@ -58,7 +58,7 @@ class UserServerTest {
     server = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
         List.of(new CallLoggingInterceptor(), new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()),
-        databaseUp::get, Duration.ofMillis(100), Duration.ofSeconds(1)).start();
+        databaseUp::get, Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
     return channel;
   }
