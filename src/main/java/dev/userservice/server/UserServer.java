@@ -6,6 +6,7 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * {@link ServerBuilder}, so tests hand it an in-process one.
  */
 public final class UserServer implements AutoCloseable {
+  /**
+   * The health name for liveness probes: SERVING from start until shutdown, whatever the
+   * database does, since restarting a replica cannot bring the database back.
+   */
+  public static final String LIVENESS_SERVICE = "liveness";
   private static final Logger log = LoggerFactory.getLogger(UserServer.class);
 
   private final Server server;
@@ -73,6 +79,7 @@ public final class UserServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the gRPC server: " + e.getMessage(), e);
     }
+    health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
     monitor.start();
     log.info("user-service listening on port {}", server.getPort());
     return this;

@@ -108,6 +108,7 @@ class StagedShutdownTest {
 
     await().atMost(Duration.ofSeconds(1)).until(() -> health("") == ServingStatus.NOT_SERVING);
     assertThat(health("user.v1.UserService")).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(health(UserServer.LIVENESS_SERVICE)).isEqualTo(ServingStatus.NOT_SERVING);
     assertThat(UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
         .getUser(GetUserRequest.newBuilder().setUserId("quick").build()).getId()).isEqualTo("quick");
     assertThat(closing).isNotDone();

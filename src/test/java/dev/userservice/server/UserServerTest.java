@@ -94,6 +94,16 @@ class UserServerTest {
   }
 
   @Test
+  void health_livenessName_servingWhileTheDatabaseIsDown() {
+    start(new FailingRepository(new IllegalStateException("unused")));
+    databaseUp.set(false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> health("") == ServingStatus.NOT_SERVING);
+
+    assertThat(health(UserServer.LIVENESS_SERVICE)).isEqualTo(ServingStatus.SERVING);
+    assertThat(health("user.v1.UserService")).isEqualTo(ServingStatus.NOT_SERVING);
+  }
+
+  @Test
   void health_afterClose_notServing() {
     start(new FailingRepository(new IllegalStateException("unused")));
     var watch = new CompletableFuture<ServingStatus>();
