@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 final class StagedShutdown {
   private static final Logger log = LoggerFactory.getLogger(StagedShutdown.class);
   private static final Duration TRANSPORT_CLOSE_WAIT = Duration.ofSeconds(5);
-  static final Status CUT_OFF = Status.UNAVAILABLE.withDescription("server shutting down: call again");
+  private static final Status CUT_OFF = Status.UNAVAILABLE.withDescription("server shutting down: call again");
 
   private final Duration drainDelay;
   private final Duration grace;
