@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param logFormat text or JSON lines
  * @param limits limits the gRPC transport enforces per connection
  * @param adminServices whether channelz and the other grpc admin services are served
+ * @param drainDelay time between turning health NOT_SERVING and refusing new calls at shutdown,
+ *     so load balancers and Kubernetes endpoints stop sending first
  */
 public record Config(
     int grpcPort,
@@ -47,7 +49,8 @@ public record Config(
     int metricsPort,
     LogFormat logFormat,
     TransportLimits limits,
-    boolean adminServices) {
+    boolean adminServices,
+    Duration drainDelay) {
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
@@ -103,6 +106,8 @@ public record Config(
       "MAX_CONNECTION_AGE_GRACE_MS", "60000", "time calls in flight get after that before the connection closes");
   static final Setting ADMIN_SERVICES = Setting.of("admin-services", "ADMIN_SERVICES", "false",
       "serve channelz and the other grpc admin services (admin role required)");
+  static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
+      "time between health NOT_SERVING and refusing new calls at shutdown");
 
   /** Every setting, in the order {@code --help} lists them. */
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
@@ -110,7 +115,7 @@ public record Config(
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
       TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
-      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, ADMIN_SERVICES);
+      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, ADMIN_SERVICES, DRAIN_DELAY);
 
   /**
    * Loads the configuration.
@@ -141,7 +146,8 @@ public record Config(
         values.integer(METRICS_PORT, 0, 65535),
         logFormat(values),
         limits(values),
-        values.bool(ADMIN_SERVICES));
+        values.bool(ADMIN_SERVICES),
+        values.millis(DRAIN_DELAY, 0, 600_000));
     return new Described(config, values.describe());
   }
 
@@ -219,7 +225,7 @@ public record Config(
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
         + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
         + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + ", limits=" + limits
-        + ", adminServices=" + adminServices + "]";
+        + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay + "]";
   }
 
   /** A loaded configuration and each setting's value as it may be logged. */

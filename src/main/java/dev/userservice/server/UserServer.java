@@ -7,6 +7,7 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -26,12 +26,18 @@ import org.slf4j.LoggerFactory;
  * {@link ServerBuilder}, so tests hand it an in-process one.
  */
 public final class UserServer implements AutoCloseable {
+  /**
+   * The health name for liveness probes: SERVING from start until shutdown, whatever the
+   * database does, since restarting a replica cannot bring the database back.
+   */
+  public static final String LIVENESS_SERVICE = "liveness";
   private static final Logger log = LoggerFactory.getLogger(UserServer.class);
 
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final DatabaseHealthMonitor monitor;
-  private final Duration shutdownGrace;
+  private final OpenCalls openCalls = new OpenCalls();
+  private final StagedShutdown shutdown;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   /**
@@ -41,17 +47,19 @@ public final class UserServer implements AutoCloseable {
    *     first in the list sees a call first
    * @param databaseReachable the database check that health follows
    * @param healthInterval time between two database checks
+   * @param drainDelay time between health NOT_SERVING and refusing new calls when stopping
    * @param shutdownGrace time calls in flight get to finish when stopping
    */
   public UserServer(ServerBuilder<?> builder, List<BindableService> services, List<ServerInterceptor> interceptors,
-      BooleanSupplier databaseReachable, Duration healthInterval, Duration shutdownGrace) {
+      BooleanSupplier databaseReachable, Duration healthInterval, Duration drainDelay, Duration shutdownGrace) {
     requireNonNull(builder, "builder");
-    this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
+    this.shutdown = new StagedShutdown(drainDelay, shutdownGrace);
     this.monitor = new DatabaseHealthMonitor(health, databaseReachable, healthInterval);
     // requests are parsed inside the interceptors, so a malformed message reaches the error
     // mapping (INVALID_ARGUMENT) instead of failing in the transport as UNKNOWN
     services.forEach(service -> builder.addService(ServerInterceptors.useInputStreamMessages(service.bindService())));
-    // the interceptor added last runs first
+    // the interceptor added last runs first, so the one that tracks calls for shutdown runs last
+    builder.intercept(openCalls);
     for (int i = interceptors.size() - 1; i >= 0; i--) {
       builder.intercept(interceptors.get(i));
     }
@@ -74,6 +82,7 @@ public final class UserServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the gRPC server: " + e.getMessage(), e);
     }
+    health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
     monitor.start();
     log.info("user-service listening on port {}", server.getPort());
     return this;
@@ -90,8 +99,8 @@ public final class UserServer implements AutoCloseable {
   }
 
   /**
-   * Stops once: health NOT_SERVING for good, no new calls, calls in flight get the grace
-   * period, then the rest are cancelled.
+   * Stops once, in the stages of {@link StagedShutdown}: health NOT_SERVING for good, the drain
+   * delay, no new calls, the grace period for calls in flight, then the rest end with UNAVAILABLE.
    */
   @Override
   public void close() {
@@ -99,17 +108,6 @@ public final class UserServer implements AutoCloseable {
       return;
     }
     monitor.close();
-    health.enterTerminalState();
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("calls still running after the {} ms grace period: cancelling them", shutdownGrace.toMillis());
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    shutdown.run(health, server, openCalls);
   }
 }

@@ -130,7 +130,7 @@ public final class UserServiceApp implements AutoCloseable {
       List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
           new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
-          config.healthInterval(), config.shutdownGrace());
+          config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener);
     } catch (RuntimeException e) {
       closeQuietly(changeListener);
@@ -162,6 +162,7 @@ public final class UserServiceApp implements AutoCloseable {
       server.close();
     } finally {
       closeQuietly(changeListener);
+      log.info("shutdown 4/4: closing the database pool");
       database.close();
       metricsEndpoint.ifPresent(MetricsEndpoint::close);
       metrics.close();

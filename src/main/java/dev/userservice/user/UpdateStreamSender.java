@@ -23,11 +23,15 @@ import java.util.UUID;
  * first.
  */
 final class UpdateStreamSender {
+  /** Changes written while the transport reports not ready, before waiting for it. */
+  static final int MAX_UNREADY_SENDS = 16;
+
   private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
   private final Map<UUID, Long> sentVersions = new HashMap<>();
   private final Map<UUID, User> waiting = new LinkedHashMap<>();
   private final Set<UUID> updating = new HashSet<>();
   private boolean closed;
+  private int unreadySends;
 
   UpdateStreamSender(ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
     this.out = out;
@@ -61,20 +65,24 @@ final class UpdateStreamSender {
     drainLocked();
   }
 
-  /** Sends what waits, as far as the transport is ready. */
+  /** Sends what waits: the transport is ready again. */
   synchronized void drain() {
+    unreadySends = 0;
     drainLocked();
   }
 
   private void drainLocked() {
     Iterator<User> it = waiting.values().iterator();
-    while (!closed && out.isReady() && it.hasNext()) {
+    while (!closed && it.hasNext() && (out.isReady() || unreadySends < MAX_UNREADY_SENDS)) {
       User user = it.next();
       if (updating.contains(user.id())) {
         continue;
       }
       it.remove();
       if (user.version() > sentVersions.getOrDefault(user.id(), 0L)) {
+        if (!out.isReady()) {
+          unreadySends++;
+        }
         out.onNext(UserMessages.toMessage(user));
         sentVersions.put(user.id(), user.version());
       }

@@ -54,7 +54,7 @@ class AuthInterceptorTest {
     server = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
         List.of(new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()), () -> true,
-        Duration.ofSeconds(1), Duration.ofSeconds(1)).start();
+        Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
   }
 

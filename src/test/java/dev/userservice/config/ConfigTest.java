@@ -23,6 +23,24 @@ class ConfigTest {
   }
 
   @Test
+  void load_nothingGiven_shutdownDrainsFiveSecondsThenGivesCallsTen() {
+    Config config = Config.load(new String[0], Map.of());
+
+    assertThat(config.drainDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void load_drainDelay_fromFlagOrEnvironmentAndValidated() {
+    assertThat(Config.load(new String[] {"--drain-delay-ms=250"}, Map.of()).drainDelay())
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(Config.load(new String[0], Map.of("DRAIN_DELAY_MS", "0")).drainDelay()).isEqualTo(Duration.ZERO);
+    assertThatThrownBy(() -> Config.load(new String[0], Map.of("DRAIN_DELAY_MS", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--drain-delay-ms (DRAIN_DELAY_MS): '-1' (expected: milliseconds in 0..600000)");
+  }
+
+  @Test
   void load_flagBeatsEnvironment() {
     Config config = Config.load(new String[] {"--grpc-port=6000", "--db-pool-size", "3"},
         Map.of("GRPC_PORT", "7000", "DATABASE_URL", "jdbc:postgresql://db/users"));

@@ -59,7 +59,7 @@ class UserServerTest {
     server = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
         List.of(new CallLoggingInterceptor(), new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()),
-        databaseUp::get, Duration.ofMillis(100), Duration.ofSeconds(1)).start();
+        databaseUp::get, Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
     return channel;
   }
@@ -92,6 +92,16 @@ class UserServerTest {
     databaseUp.set(true);
     await().atMost(Duration.ofSeconds(5)).until(() -> health("") == ServingStatus.SERVING);
     assertThat(health("user.v1.UserService")).isEqualTo(ServingStatus.SERVING);
+  }
+
+  @Test
+  void health_livenessName_servingWhileTheDatabaseIsDown() {
+    start(new FailingRepository(new IllegalStateException("unused")));
+    databaseUp.set(false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> health("") == ServingStatus.NOT_SERVING);
+
+    assertThat(health(UserServer.LIVENESS_SERVICE)).isEqualTo(ServingStatus.SERVING);
+    assertThat(health("user.v1.UserService")).isEqualTo(ServingStatus.NOT_SERVING);
   }
 
   @Test

@@ -26,13 +26,14 @@ public final class ServiceProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
 
   private final Process process;
+  private final Thread reader;
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private ManagedChannel channel;
 
   private ServiceProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(this::readOutput, "service-output");
+    this.reader = new Thread(this::readOutput, "service-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -54,6 +55,8 @@ public final class ServiceProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_") || k.equals("GRPC_PORT")
         || k.equals("METRICS_PORT") || k.equals("LOG_FORMAT"));
+    // no load balancer stands in front of a test's process: stop without the drain delay unless asked
+    builder.environment().put("DRAIN_DELAY_MS", "0");
     builder.environment().putAll(env);
     return new ServiceProcess(builder.start());
   }
@@ -114,6 +117,8 @@ public final class ServiceProcess implements AutoCloseable {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError("service still running after " + timeout + "; output:\n" + output());
     }
+    // the last lines may still be in the pipe
+    reader.join(TimeUnit.SECONDS.toMillis(5));
     return process.exitValue();
   }
 
@@ -126,12 +131,13 @@ public final class ServiceProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** Sends SIGTERM and returns the exit code. */
+  /** Sends SIGTERM and returns the exit code; what the process prints while stopping is kept. */
   public int terminate() throws InterruptedException {
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    process.destroy();
+    // Process.destroy() would also close the output pipe, losing the shutdown's log lines
+    process.toHandle().destroy();
     return awaitExit(Duration.ofSeconds(30));
   }
 

@@ -103,7 +103,7 @@ class ListUsersTest {
       String name = InProcessServerBuilder.generateName();
       UserServer server = new UserServer(InProcessServerBuilder.forName(name),
           List.of(new UserServiceImpl(counting, new PasswordHasher(1))), List.of(), () -> true,
-          Duration.ofSeconds(1), Duration.ofSeconds(1)).start();
+          Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         SlowReader reader = new SlowReader();

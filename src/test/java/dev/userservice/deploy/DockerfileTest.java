@@ -1,0 +1,136 @@
+package dev.userservice.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Dockerfile's contract, checked without a container engine: it builds with the README's
+ * package command, runs the jar the build produces as a non-root user, and serves on 50051.
+ */
+class DockerfileTest {
+  private static final Path ROOT = Path.of(System.getProperty("basedir", "."));
+  private static final Pattern FINAL_NAME = Pattern.compile("<finalName>([^<]+)</finalName>");
+  private static final Pattern JSON_STRING = Pattern.compile("\"([^\"]*)\"");
+
+  private final List<String> instructions = instructions(read("Dockerfile"));
+
+  @Test
+  void buildStage_runsTheReadmePackageCommandOnAJdk17ImageWithMaven() {
+    String readmeCommand = read("README.md").lines()
+        .filter(line -> line.startsWith("./mvnw ") && line.contains(" package "))
+        .findFirst().orElseThrow(() -> new AssertionError("README has no ./mvnw package command"))
+        .split(" && ")[0].trim();
+
+    List<String> build = stage(0);
+    assertThat(build.get(0)).matches("FROM maven:[^ ]*temurin-17 AS build");
+    assertThat(build).contains("RUN " + readmeCommand);
+    // ./mvnw fetches the pinned Maven through its .mvn folder
+    assertThat(build).contains("COPY .mvn .mvn");
+  }
+
+  @Test
+  void runStage_jre17NonRootUserWithWritableDataVolume() {
+    List<String> run = stage(stageCount() - 1);
+
+    assertThat(stageCount()).isGreaterThanOrEqualTo(2);
+    assertThat(run.get(0)).matches("FROM eclipse-temurin:17-jre\\S*");
+    String user = run.stream().filter(i -> i.startsWith("USER ")).reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("the run stage sets no USER")).substring(5).split(":")[0];
+    assertThat(user).isNotIn("root", "0").matches("[1-9][0-9]*");
+    assertThat(run).contains("ENV DATA_DIR=/data", "VOLUME [\"/data\"]");
+    assertThat(run).anySatisfy(i -> assertThat(i).startsWith("RUN ").contains("chown app:app /data"));
+  }
+
+  @Test
+  void runStage_exposesGrpcAndMetricsPorts() {
+    String expose = stage(stageCount() - 1).stream().filter(i -> i.startsWith("EXPOSE ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no EXPOSE"));
+
+    assertThat(Arrays.asList(expose.substring(7).split("\\s+"))).contains("50051", "9464");
+  }
+
+  @Test
+  void entrypoint_runsTheShadedJarWithHeapSizedFromTheContainerLimit() {
+    Matcher finalName = FINAL_NAME.matcher(read("pom.xml"));
+    assertThat(finalName.find()).isTrue();
+    String jar = finalName.group(1) + ".jar";
+    List<String> run = stage(stageCount() - 1);
+    String entrypoint = run.stream().filter(i -> i.startsWith("ENTRYPOINT ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no ENTRYPOINT"));
+    List<String> command = new ArrayList<>();
+    Matcher word = JSON_STRING.matcher(entrypoint);
+    while (word.find()) {
+      command.add(word.group(1));
+    }
+
+    assertThat(command).startsWith("java").contains("-XX:MaxRAMPercentage=75").endsWith("-jar", "/app/" + jar);
+    assertThat(run).contains("COPY --from=build /src/target/" + jar + " /app/" + jar);
+  }
+
+  @Test
+  void dockerignore_keepsBuildOutputAndHistoryOutOfTheContext() {
+    List<String> ignored = read(".dockerignore").lines().map(String::trim)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+
+    assertThat(ignored).contains("target", ".git", "data");
+    assertThat(ignored).doesNotContain("src", "protos", ".mvn", "pom.xml", "mvnw");
+  }
+
+  private int stageCount() {
+    return (int) instructions.stream().filter(i -> i.startsWith("FROM ")).count();
+  }
+
+  /** The instructions of the nth stage, its FROM first. */
+  private List<String> stage(int n) {
+    List<String> stage = new ArrayList<>();
+    int seen = -1;
+    for (String instruction : instructions) {
+      if (instruction.startsWith("FROM ")) {
+        seen++;
+      }
+      if (seen == n) {
+        stage.add(instruction);
+      }
+    }
+    assertThat(stage).as("stage %d", n).isNotEmpty();
+    return stage;
+  }
+
+  /** One string per instruction: comments dropped, continuation lines joined. */
+  private static List<String> instructions(String dockerfile) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : dockerfile.lines().toList()) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("#") || trimmed.isEmpty()) {
+        continue;
+      }
+      boolean continues = trimmed.endsWith("\\");
+      current.append(continues ? trimmed.substring(0, trimmed.length() - 1).trim() : trimmed);
+      if (continues) {
+        current.append(' ');
+      } else {
+        out.add(current.toString());
+        current.setLength(0);
+      }
+    }
+    return out;
+  }
+
+  private static String read(String file) {
+    try {
+      return Files.readString(ROOT.resolve(file));
+    } catch (IOException e) {
+      throw new AssertionError("cannot read " + file, e);
+    }
+  }
+}
