@@ -40,9 +40,18 @@ public final class BenchCommand {
       System.out.print(hashRate(options).format());
       return 0;
     }
-    String token = options.token().orElseGet(() -> adminToken(options));
+    String token;
+    try {
+      token = options.token().orElseGet(() -> adminToken(options));
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      return 2;
+    }
     ManagedChannel channel = Grpc.newChannelBuilder(options.target(), InsecureChannelCredentials.create())
         .maxInboundMessageSize(64 * 1024 * 1024)
+        // callbacks only record a sample and start the next call: run them on the event loop, so
+        // the load generator spends as little of the machine as it can
+        .directExecutor()
         .build();
     try {
       var stub = UserServiceGrpc.newStub(channel).withCallCredentials(bearer(token));
