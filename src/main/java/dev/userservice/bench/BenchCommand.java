@@ -4,16 +4,14 @@ import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.auth.PasswordHasher;
 import dev.userservice.auth.TokenService;
 import dev.userservice.auth.TokenSettings;
-import io.grpc.CallCredentials;
+import dev.userservice.client.BearerTokenCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -22,9 +20,6 @@ import org.HdrHistogram.Histogram;
  * then throughput and latency percentiles. See {@link BenchOptions#USAGE}.
  */
 public final class BenchCommand {
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
   private BenchCommand() {}
 
   /** Runs the bench and returns the process exit code. */
@@ -54,7 +49,7 @@ public final class BenchCommand {
         .directExecutor()
         .build();
     try {
-      var stub = UserServiceGrpc.newStub(channel).withCallCredentials(bearer(token));
+      var stub = UserServiceGrpc.newStub(channel).withCallCredentials(BearerTokenCredentials.of(() -> token));
       BenchOperation operation = new BenchOperations(stub, options).prepare();
       BenchResult result = new LoadRunner(operation, options).run();
       System.out.print(result.format());
@@ -91,14 +86,4 @@ public final class BenchCommand {
         .issue("bench", Set.of("admin")).token();
   }
 
-  private static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + token);
-        applier.apply(headers);
-      }
-    };
-  }
 }

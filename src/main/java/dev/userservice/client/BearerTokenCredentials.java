@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * Sends {@code authorization: Bearer <token>} with every call, asking the supplier each time
  * so that a refreshed token is used as soon as it exists.
  */
-final class BearerTokenCredentials extends CallCredentials {
+public final class BearerTokenCredentials extends CallCredentials {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -20,6 +20,11 @@ final class BearerTokenCredentials extends CallCredentials {
 
   BearerTokenCredentials(Supplier<String> tokens) {
     this.tokens = requireNonNull(tokens, "tokens");
+  }
+
+  /** Credentials that send the token {@code tokens} supplies at each call. */
+  public static CallCredentials of(Supplier<String> tokens) {
+    return new BearerTokenCredentials(tokens);
   }
 
   @Override

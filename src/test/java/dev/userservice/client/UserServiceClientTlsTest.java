@@ -41,7 +41,7 @@ class UserServiceClientTlsTest {
   }
 
   private String start(boolean mutual) {
-    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0", "--tls-cert-file=" + certs.serverCert,
+    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0", "--drain-delay-ms=0", "--tls-cert-file=" + certs.serverCert,
         "--tls-key-file=" + certs.serverKey, "--shutdown-grace-ms=2000",
         "--database-url=" + DatabaseSettings.inMemoryUrl("tls" + UUID.randomUUID().toString().replace("-", ""))));
     if (mutual) {

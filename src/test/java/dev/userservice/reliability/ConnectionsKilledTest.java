@@ -45,7 +45,7 @@ class ConnectionsKilledTest {
         Optional.of(TestDatabases.postgresUser()), Optional.empty(), Optional.empty(), 4, Duration.ofSeconds(1));
     String name = InProcessServerBuilder.generateName();
     app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name),
-        Config.load(new String[] {"--metrics-port=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
+        Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
     channel = InProcessChannelBuilder.forName(name).build();
   }
 

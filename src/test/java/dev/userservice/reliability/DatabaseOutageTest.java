@@ -51,7 +51,7 @@ class DatabaseOutageTest {
         Duration.ofMillis(500));
     String name = InProcessServerBuilder.generateName();
     app = UserServiceApp.start(viaProxy, InProcessServerBuilder.forName(name),
-        Config.load(new String[] {"--health-interval-ms=200", "--metrics-port=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
+        Config.load(new String[] {"--health-interval-ms=200", "--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
     channel = InProcessChannelBuilder.forName(name).build();
   }
 

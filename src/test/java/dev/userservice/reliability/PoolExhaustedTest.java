@@ -40,7 +40,7 @@ class PoolExhaustedTest {
         1, Duration.ofMillis(500));
     String name = InProcessServerBuilder.generateName();
     app = UserServiceApp.start(onePooledConnection, InProcessServerBuilder.forName(name),
-        Config.load(new String[] {"--metrics-port=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
+        Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
     channel = InProcessChannelBuilder.forName(name).build();
   }
 

@@ -48,7 +48,7 @@ class TlsTest {
   }
 
   private int start(boolean mutual) {
-    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0",
+    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0", "--drain-delay-ms=0",
         "--tls-cert-file=" + certs.serverCert, "--tls-key-file=" + certs.serverKey,
         "--database-url=" + DatabaseSettings.inMemoryUrl("tls" + UUID.randomUUID().toString().replace("-", ""))));
     if (mutual) {

@@ -43,7 +43,7 @@ public final class FaultInjectingService implements AfterEachCallback, AutoClose
   public int port() {
     if (app == null) {
       Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000",
-          "--metrics-port=0"},
+          "--metrics-port=0", "--drain-delay-ms=0"},
           Map.of("JWT_SECRET", TestTokens.SECRET));
       NettyServerBuilder builder = NettyServerBuilder.forAddress(address, InsecureServerCredentials.create());
       // added first, so it runs last: right in front of the service, behind authentication

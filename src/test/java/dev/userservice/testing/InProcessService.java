@@ -41,7 +41,7 @@ public final class InProcessService implements AfterEachCallback {
     if (channel == null) {
       String name = InProcessServerBuilder.generateName();
       Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000",
-          "--login-max-failures=3", "--metrics-port=0"}, Map.of("JWT_SECRET", TestTokens.SECRET));
+          "--login-max-failures=3", "--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET));
       app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name), config);
       channel = InProcessChannelBuilder.forName(name).build();
     }

@@ -31,7 +31,7 @@ public final class NettyService implements AutoCloseable {
 
   /** Starts the service with these flags added to the defaults. */
   public static NettyService start(String... flags) {
-    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0",
+    List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0", "--drain-delay-ms=0",
         "--database-url=" + DatabaseSettings.inMemoryUrl("n" + UUID.randomUUID().toString().replace("-", ""))));
     args.addAll(List.of(flags));
     Config config = Config.load(args.toArray(String[]::new), Map.of("JWT_SECRET", TestTokens.SECRET));

@@ -2,20 +2,17 @@ package dev.userservice.testing;
 
 import dev.userservice.auth.TokenService;
 import dev.userservice.auth.TokenSettings;
+import dev.userservice.client.BearerTokenCredentials;
 import io.grpc.CallCredentials;
-import io.grpc.Metadata;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /** Tokens signed with the secret the test services are configured with. */
 public final class TestTokens {
   /** The HS256 secret of every service a test starts. */
   public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long";
   public static final TokenService SERVICE = TokenService.create(TokenSettings.hs256(SECRET), Clock.systemUTC());
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private TestTokens() {}
 
@@ -31,13 +28,6 @@ public final class TestTokens {
 
   /** Call credentials that send {@code authorization: Bearer <token>}. */
   public static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + token);
-        applier.apply(headers);
-      }
-    };
+    return BearerTokenCredentials.of(() -> token);
   }
 }
