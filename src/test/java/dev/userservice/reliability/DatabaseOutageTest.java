@@ -16,6 +16,7 @@ import dev.userservice.testing.TestDatabases;
 import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -25,14 +26,17 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL disappears and comes back (a relay in front of it is cut and restored): calls fail
- * fast with UNAVAILABLE, health turns NOT_SERVING, and both recover without a restart.
+ * PostgreSQL disappears and comes back under load (a relay in front of it is cut and restored):
+ * calls fail fast with UNAVAILABLE, health turns NOT_SERVING, and both recover without a restart.
  */
 class DatabaseOutageTest {
   private TcpProxy proxy;
@@ -77,6 +81,24 @@ class DatabaseOutageTest {
   void databaseDownThenBack_unavailableFastNotServingThenRecoveredWithoutRestart() throws Exception {
     User before = users().createUser(CreateUserRequest.newBuilder().setEmail("before@example.com").setName("B").build());
     assertThat(health()).isEqualTo(ServingStatus.SERVING);
+    // load through the whole outage: every call ends OK or UNAVAILABLE, none hangs past its deadline
+    Map<Status.Code, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+    AtomicBoolean loading = new AtomicBoolean(true);
+    Thread load = new Thread(() -> {
+      while (loading.get()) {
+        Status.Code code;
+        try {
+          users().withDeadlineAfter(3, TimeUnit.SECONDS)
+              .getUser(GetUserRequest.newBuilder().setUserId(before.getId()).build());
+          code = Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+          code = e.getStatus().getCode();
+        }
+        outcomes.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+      }
+    }, "outage-load");
+    load.start();
+    Thread.sleep(300);
 
     proxy.down();
 
@@ -97,5 +119,9 @@ class DatabaseOutageTest {
         assertThat(users().getUser(GetUserRequest.newBuilder().setUserId(before.getId()).build())).isEqualTo(before));
     User after = users().createUser(CreateUserRequest.newBuilder().setEmail("after@example.com").setName("A").build());
     assertThat(after.getId()).isNotEqualTo(before.getId());
+    loading.set(false);
+    load.join(10_000);
+    assertThat(outcomes.keySet()).containsOnly(Status.Code.OK, Status.Code.UNAVAILABLE);
+    assertThat(outcomes.get(Status.Code.UNAVAILABLE).get()).isPositive();
   }
 }
