@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param adminServices whether channelz and the other grpc admin services are served
  * @param drainDelay time between turning health NOT_SERVING and refusing new calls at shutdown,
  *     so load balancers and Kubernetes endpoints stop sending first
+ * @param callThreads threads that run calls; 0 for as many as {@code poolSize}
+ * @param eventLoopThreads Netty I/O threads; 0 for half the cores, at least one
  */
 public record Config(
     int grpcPort,
@@ -50,7 +52,9 @@ public record Config(
     LogFormat logFormat,
     TransportLimits limits,
     boolean adminServices,
-    Duration drainDelay) {
+    Duration drainDelay,
+    int callThreads,
+    int eventLoopThreads) {
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
@@ -106,6 +110,10 @@ public record Config(
       "MAX_CONNECTION_AGE_GRACE_MS", "60000", "time calls in flight get after that before the connection closes");
   static final Setting ADMIN_SERVICES = Setting.of("admin-services", "ADMIN_SERVICES", "false",
       "serve channelz and the other grpc admin services (admin role required)");
+  static final Setting CALL_THREADS = Setting.of("call-threads", "CALL_THREADS", "0",
+      "threads that run calls (0: as many as --db-pool-size)");
+  static final Setting EVENT_LOOP_THREADS = Setting.of("event-loop-threads", "EVENT_LOOP_THREADS", "0",
+      "Netty I/O threads (0: half the cores, at least 1)");
   static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
       "time between health NOT_SERVING and refusing new calls at shutdown");
 
@@ -115,7 +123,7 @@ public record Config(
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
       TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
-      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, ADMIN_SERVICES, DRAIN_DELAY);
+      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS);
 
   /**
    * Loads the configuration.
@@ -147,7 +155,9 @@ public record Config(
         logFormat(values),
         limits(values),
         values.bool(ADMIN_SERVICES),
-        values.millis(DRAIN_DELAY, 0, 600_000));
+        values.millis(DRAIN_DELAY, 0, 600_000),
+        values.integer(CALL_THREADS, 0, 10_000),
+        values.integer(EVENT_LOOP_THREADS, 0, 1_000));
     return new Described(config, values.describe());
   }
 
@@ -225,7 +235,8 @@ public record Config(
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
         + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
         + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + ", limits=" + limits
-        + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay + "]";
+        + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay
+        + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads + "]";
   }
 
   /** A loaded configuration and each setting's value as it may be logged. */

@@ -51,10 +51,12 @@ public final class UserServiceApp implements AutoCloseable {
   private final Database database;
   private final UserServer server;
   private final AutoCloseable changeListener;
+  private final AutoCloseable serverThreads;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
-      UserServer server, AutoCloseable changeListener) {
+      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads) {
+    this.serverThreads = serverThreads;
     this.metrics = metrics;
     this.metricsEndpoint = metricsEndpoint;
     this.database = database;
@@ -71,8 +73,18 @@ public final class UserServiceApp implements AutoCloseable {
     requireNonNull(config, "config");
     DatabaseSettings settings = DatabaseSettings.from(config.databaseUrl(), config.databaseUser(),
         config.databasePassword(), config.dataDir(), config.poolSize(), config.connectionTimeout());
-    ServerBuilder<?> builder = NettyServers.forPort(config.grpcPort(), credentials(config), config.limits());
-    return start(settings, builder, config);
+    ServerThreads threads = ServerThreads.create(
+        config.callThreads() > 0 ? config.callThreads() : config.poolSize(),
+        config.eventLoopThreads() > 0 ? config.eventLoopThreads()
+            : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    try {
+      ServerBuilder<?> builder = threads.applyTo(
+          NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()));
+      return start(settings, builder, config, threads);
+    } catch (RuntimeException e) {
+      threads.close();
+      throw e;
+    }
   }
 
   private static ServerCredentials credentials(Config config) {
@@ -98,6 +110,12 @@ public final class UserServiceApp implements AutoCloseable {
    * starts when {@link Config#metricsPort()} is not 0.
    */
   public static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config) {
+    return start(settings, builder, config, () -> { });
+  }
+
+  /** Starts on {@code builder}; {@code threads} are closed once the server has stopped. */
+  private static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
+      AutoCloseable threads) {
     Clock clock = Clock.systemUTC();
     TokenService tokens = TokenService.create(config.tokens(), clock);
     ServiceMetrics metrics = new ServiceMetrics();
@@ -131,7 +149,7 @@ public final class UserServiceApp implements AutoCloseable {
           new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
-      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener);
+      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads);
     } catch (RuntimeException e) {
       closeQuietly(changeListener);
       if (database != null) {
@@ -161,6 +179,7 @@ public final class UserServiceApp implements AutoCloseable {
     try {
       server.close();
     } finally {
+      closeQuietly(serverThreads);
       closeQuietly(changeListener);
       log.info("shutdown 4/4: closing the database pool");
       database.close();

@@ -153,4 +153,15 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.load(new String[] {"--max-inbound-message-bytes=10"}, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'10'").hasMessageContaining("1024..");
   }
+
+  @Test
+  void load_threadSettings_defaultToZeroAndRejectNegatives() {
+    Config config = Config.load(new String[0], Map.of());
+    assertThat(config.callThreads()).isZero();
+    assertThat(config.eventLoopThreads()).isZero();
+    assertThat(Config.load(new String[] {"--call-threads=16", "--event-loop-threads=2"}, Map.of()).callThreads())
+        .isEqualTo(16);
+    assertThatThrownBy(() -> Config.load(new String[0], Map.of("CALL_THREADS", "-1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("CALL_THREADS");
+  }
 }
