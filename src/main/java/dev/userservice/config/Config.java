@@ -229,7 +229,7 @@ public record Config(
   @Override
   public String toString() {
     return "Config[grpcPort=" + grpcPort + ", databaseUrl="
-        + databaseUrl.map(u -> u.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@")).orElse("(embedded)")
+        + databaseUrl.map(SettingValues::maskCredentials).orElse("(embedded)")
         + ", databaseUser=" + databaseUser.orElse("") + ", databasePassword=" + (databasePassword.isPresent() ? "****" : "")
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens

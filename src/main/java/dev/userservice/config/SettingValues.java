@@ -143,7 +143,11 @@ final class SettingValues {
     if (setting.secret()) {
       return "****";
     }
-    // a URL may carry credentials: user:password@host or ?password=...
+    return maskCredentials(value);
+  }
+
+  /** The value with any credentials a URL carries (user:password@host, ?password=...) masked. */
+  static String maskCredentials(String value) {
     return value.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@").replaceAll("(?i)(password=)[^&;]*", "$1****");
   }
 }

@@ -14,13 +14,12 @@ import dev.userservice.server.UserServer;
 import dev.userservice.testing.CountingUserRepository;
 import dev.userservice.testing.InProcessService;
 import dev.userservice.testing.RecordingObserver;
+import dev.userservice.testing.SlowReader;
 import dev.userservice.testing.TestDatabases;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +105,7 @@ class ListUsersTest {
           Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
-        SlowReader reader = new SlowReader();
+        SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
         UserServiceGrpc.newStub(channel).listUsers(ListUsersRequest.newBuilder().setPageSize(5).build(), reader);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 1);
@@ -126,26 +125,6 @@ class ListUsersTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         server.close();
       }
-    }
-  }
-
-  /** Takes one message, then only what the test asks for. */
-  private static final class SlowReader extends RecordingObserver<User>
-      implements ClientResponseObserver<ListUsersRequest, User> {
-    private ClientCallStreamObserver<ListUsersRequest> call;
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<ListUsersRequest> requestStream) {
-      call = requestStream;
-      requestStream.disableAutoRequestWithInitial(1);
-    }
-
-    void request(int count) {
-      call.request(count);
-    }
-
-    void cancel() {
-      call.cancel("reader gave up", null);
     }
   }
 }

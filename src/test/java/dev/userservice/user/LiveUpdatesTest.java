@@ -12,14 +12,13 @@ import dev.userservice.auth.PasswordHasher;
 import dev.userservice.db.Database;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.RecordingObserver;
+import dev.userservice.testing.SlowReader;
 import dev.userservice.testing.TestDatabases;
 import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,7 +138,7 @@ class LiveUpdatesTest {
 
   @Test
   void slowFollower_getsABoundedBacklogThenTheLatestStateWithoutSlowingWriters() throws Exception {
-    SlowFollower follower = new SlowFollower();
+    SlowReader<UserUpdateRequest, User> follower = new SlowReader<>();
     StreamObserver<UserUpdateRequest> requests = open(TestTokens.admin(), follower);
     requests.onNext(follow(ada));
     await().atMost(Duration.ofSeconds(5)).until(() -> follower.values().size() == 1);
@@ -167,7 +166,7 @@ class LiveUpdatesTest {
 
   @Test
   void cancelledStream_dropsItsSubscriptions() throws Exception {
-    SlowFollower follower = new SlowFollower();
+    SlowReader<UserUpdateRequest, User> follower = new SlowReader<>();
     StreamObserver<UserUpdateRequest> requests = open(TestTokens.admin(), follower);
     requests.onNext(follow(ada));
     await().atMost(Duration.ofSeconds(5)).until(() -> follower.values().size() == 1);
@@ -196,25 +195,5 @@ class LiveUpdatesTest {
     assertThat(answers.awaitEnd().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(answers.values()).isEmpty();
     assertThat(hub.subscribedUsers()).isEmpty();
-  }
-
-  /** Takes one message, then only what the test asks for. */
-  private static final class SlowFollower extends RecordingObserver<User>
-      implements ClientResponseObserver<UserUpdateRequest, User> {
-    private ClientCallStreamObserver<UserUpdateRequest> call;
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<UserUpdateRequest> requestStream) {
-      call = requestStream;
-      requestStream.disableAutoRequestWithInitial(1);
-    }
-
-    void request(int count) {
-      call.request(count);
-    }
-
-    void cancel() {
-      call.cancel("done", null);
-    }
   }
 }
