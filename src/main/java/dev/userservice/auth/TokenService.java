@@ -53,12 +53,15 @@ import org.slf4j.LoggerFactory;
 public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
   static final String ROLES_CLAIM = "roles";
+  /** Verified tokens kept; a few hundred bytes each. */
+  static final int VERIFIED_TOKENS_KEPT = 10_000;
 
   private final JWSAlgorithm algorithm;
   private final Optional<JWSSigner> signer;
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final TokenSettings settings;
   private final Clock clock;
+  private final VerifiedTokens verified = new VerifiedTokens(VERIFIED_TOKENS_KEPT);
 
   private TokenService(JWSAlgorithm algorithm, Optional<JWSSigner> signer, JWKSource<SecurityContext> keys,
       TokenSettings settings, Clock clock) {
@@ -69,7 +72,13 @@ public final class TokenService {
     this.processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithm, keys));
     DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(settings.audience(),
-        new JWTClaimsSet.Builder().issuer(settings.issuer()).build(), Set.of("sub", "exp"));
+        new JWTClaimsSet.Builder().issuer(settings.issuer()).build(), Set.of("sub", "exp")) {
+      @Override
+      protected Date currentTime() {
+        // the same clock the cache of verified tokens and the issued tokens use
+        return Date.from(clock.instant());
+      }
+    };
     claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
     processor.setJWTClaimsSetVerifier(claims);
   }
@@ -175,11 +184,17 @@ public final class TokenService {
   }
 
   /**
-   * The principal a token names, once its signature, algorithm and claims check out.
+   * The principal a token names, once its signature, algorithm and claims check out. A token
+   * verified before answers from memory while its {@code nbf}..{@code exp} window holds.
    *
    * @throws InvalidTokenException for any token that is not valid now
    */
   public Principal verify(String token) throws InvalidTokenException {
+    Instant now = clock.instant();
+    Optional<Principal> known = verified.get(token, now);
+    if (known.isPresent()) {
+      return known.get();
+    }
     JWTClaimsSet claims;
     try {
       claims = processor.process(token, null);
@@ -192,7 +207,12 @@ public final class TokenService {
     } catch (ParseException e) {
       throw new InvalidTokenException("roles claim is not a list of strings", e);
     }
-    return new Principal(claims.getSubject(), roles == null ? Set.of() : Set.copyOf(roles));
+    Principal principal = new Principal(claims.getSubject(), roles == null ? Set.of() : Set.copyOf(roles));
+    // exp is required, so the window always ends; without nbf it starts at once
+    Date notBefore = claims.getNotBeforeTime();
+    verified.put(token, principal, notBefore == null ? Instant.MIN : notBefore.toInstant(),
+        claims.getExpirationTime().toInstant(), now);
+    return principal;
   }
 
   /** A token and the time it expires. */

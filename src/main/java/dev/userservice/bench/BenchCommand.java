@@ -1,6 +1,5 @@
 package dev.userservice.bench;
 
-import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.auth.PasswordHasher;
 import dev.userservice.auth.TokenService;
 import dev.userservice.auth.TokenSettings;
@@ -49,8 +48,8 @@ public final class BenchCommand {
         .directExecutor()
         .build();
     try {
-      var stub = UserServiceGrpc.newStub(channel).withCallCredentials(BearerTokenCredentials.of(() -> token));
-      BenchOperation operation = new BenchOperations(stub, options).prepare();
+      BenchOperation operation = new BenchOperations(channel, BearerTokenCredentials.of(() -> token), options)
+          .prepare();
       BenchResult result = new LoadRunner(operation, options).run();
       System.out.print(result.format());
       return 0;

@@ -7,7 +7,11 @@ import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.api.user.v1.UserUpdateRequest;
+import io.grpc.CallCredentials;
+import io.grpc.Channel;
 import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
@@ -21,12 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /** The load of each RPC, on async stubs, with the data it needs created first. */
 final class BenchOperations {
   private final UserServiceGrpc.UserServiceStub stub;
+  private final HealthGrpc.HealthStub health;
   private final BenchOptions options;
   private final String runId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong sequence = new AtomicLong();
 
-  BenchOperations(UserServiceGrpc.UserServiceStub stub, BenchOptions options) {
-    this.stub = stub;
+  BenchOperations(Channel channel, CallCredentials credentials, BenchOptions options) {
+    this.stub = UserServiceGrpc.newStub(channel).withCallCredentials(credentials);
+    this.health = HealthGrpc.newStub(channel);
     this.options = options;
   }
 
@@ -42,6 +48,7 @@ final class BenchOperations {
       }
       case "bulk" -> bulk();
       case "updates" -> updates();
+      case "health" -> health();
       default -> throw new IllegalArgumentException("rpc: " + options.rpc());
     };
   }
@@ -88,6 +95,15 @@ final class BenchOperations {
   private BenchOperation list() {
     return outcome -> stub.listUsers(ListUsersRequest.newBuilder().setPageSize(options.pageSize()).build(),
         counting(outcome));
+  }
+
+  /**
+   * Health checks: every interceptor but no database and no token check, so the rate is what
+   * gRPC and the interceptors alone allow on this machine.
+   */
+  private BenchOperation health() {
+    HealthCheckRequest request = HealthCheckRequest.newBuilder().setService("").build();
+    return outcome -> health.check(request, counting(outcome));
   }
 
   /** One BulkCreateUsers stream of {@code batch} users, sent as fast as the transport takes them. */

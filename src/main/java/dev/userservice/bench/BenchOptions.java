@@ -21,11 +21,13 @@ import java.util.Optional;
 record BenchOptions(String target, String rpc, int concurrency, int rate, Duration warmup, Duration duration,
     int users, int batch, int pageSize, Optional<String> token, Optional<String> jwtSecret) {
 
-  static final List<String> RPCS = List.of("get", "create", "create-password", "list", "bulk", "updates", "hash");
+  static final List<String> RPCS = List.of("get", "create", "create-password", "list", "bulk", "updates", "health",
+      "hash");
 
   static final String USAGE = """
       Usage: java -jar user-service.jar bench --rpc=NAME [--flag=value ...]
-        --rpc              get | create | create-password | list | bulk | updates, or
+        --rpc              get | create | create-password | list | bulk | updates,
+                           health: Health/Check, the service's floor without the database, or
                            hash: one Argon2id hash after another in this process, no server
         --target           host:port of the service (default localhost:50051)
         --concurrency      calls in flight (default 8)

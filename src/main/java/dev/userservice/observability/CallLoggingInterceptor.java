@@ -11,7 +11,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.net.SocketAddress;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -54,6 +53,12 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     };
   }
 
+  /** Microseconds as milliseconds with three decimals, "12.045"; cheaper than a format string. */
+  static String millis(long micros) {
+    long fraction = micros % 1000;
+    return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+  }
+
   private static final class CallRecord {
     private final String method;
     private final boolean quiet;
@@ -81,7 +86,7 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
       LoggingEventBuilder line = (quiet ? log.atDebug() : log.atInfo())
           .addKeyValue("method", method)
           .addKeyValue("status", status.getCode().name())
-          .addKeyValue("duration_ms", String.format(Locale.ROOT, "%d.%03d", micros / 1000, micros % 1000))
+          .addKeyValue("duration_ms", millis(micros))
           .addKeyValue("peer", peer == null ? "" : peer.toString());
       String who = subject.get();
       if (who != null) {

@@ -3,31 +3,13 @@ package dev.userservice.auth;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import dev.userservice.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
-  private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final LoginThrottle throttle = new LoginThrottle(3, Duration.ofMinutes(15), 2, clock);
 
   @Test
@@ -45,7 +27,7 @@ class LoginThrottleTest {
     assertThatThrownBy(() -> throttle.check("a")).isInstanceOf(TooManyAttemptsException.class);
     assertThatCode(() -> throttle.check("b")).doesNotThrowAnyException();
 
-    now = now.plus(Duration.ofMinutes(15));
+    clock.advance(Duration.ofMinutes(15));
     assertThatCode(() -> throttle.check("a")).doesNotThrowAnyException();
   }
 

@@ -51,6 +51,15 @@ class CallLoggingTest {
   }
 
   @Test
+  void duration_millisecondsWithThreeDecimals() {
+    assertThat(CallLoggingInterceptor.millis(0)).isEqualTo("0.000");
+    assertThat(CallLoggingInterceptor.millis(7)).isEqualTo("0.007");
+    assertThat(CallLoggingInterceptor.millis(12_045)).isEqualTo("12.045");
+    assertThat(CallLoggingInterceptor.millis(1_230)).isEqualTo("1.230");
+    assertThat(CallLoggingInterceptor.millis(98_765_432)).isEqualTo("98765.432");
+  }
+
+  @Test
   void callLog_authenticatedCall_namesMethodStatusDurationPeerSubjectAndRequestId() {
     User user = createUser("ada@example.com");
     String token = TestTokens.user(user.getId());
