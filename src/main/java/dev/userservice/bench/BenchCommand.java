@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -47,13 +49,15 @@ public final class BenchCommand {
         // the load generator spends as little of the machine as it can
         .directExecutor()
         .build();
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try {
-      BenchOperation operation = new BenchOperations(channel, BearerTokenCredentials.of(() -> token), options)
-          .prepare();
+      BenchOperation operation = new BenchOperations(channel, BearerTokenCredentials.of(() -> token), options,
+          scheduler).prepare();
       BenchResult result = new LoadRunner(operation, options).run();
       System.out.print(result.format());
       return 0;
     } finally {
+      scheduler.shutdownNow();
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
   }

@@ -18,6 +18,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,8 +31,14 @@ final class BenchOperations {
   private final BenchOptions options;
   private final String runId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong sequence = new AtomicLong();
+  private final ScheduledExecutorService scheduler;
 
-  BenchOperations(Channel channel, CallCredentials credentials, BenchOptions options) {
+  /**
+   * @param scheduler paces readers that take messages at a set interval
+   */
+  BenchOperations(Channel channel, CallCredentials credentials, BenchOptions options,
+      ScheduledExecutorService scheduler) {
+    this.scheduler = scheduler;
     this.stub = UserServiceGrpc.newStub(channel).withCallCredentials(credentials);
     this.health = HealthGrpc.newStub(channel);
     this.options = options;
@@ -93,8 +101,43 @@ final class BenchOperations {
   }
 
   private BenchOperation list() {
-    return outcome -> stub.listUsers(ListUsersRequest.newBuilder().setPageSize(options.pageSize()).build(),
-        counting(outcome));
+    ListUsersRequest request = ListUsersRequest.newBuilder().setPageSize(options.pageSize()).build();
+    if (options.readInterval().isZero()) {
+      return outcome -> stub.listUsers(request, counting(outcome));
+    }
+    return outcome -> stub.listUsers(request, slowReader(outcome));
+  }
+
+  /** A reader that takes one message per {@code --read-interval-ms}, asking for each through flow control. */
+  private <T> ClientResponseObserver<ListUsersRequest, T> slowReader(BenchOperation.Outcome outcome) {
+    StreamObserver<T> counter = counting(outcome);
+    return new ClientResponseObserver<>() {
+      private ScheduledFuture<?> reading;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<ListUsersRequest> call) {
+        call.disableAutoRequestWithInitial(1);
+        long interval = options.readInterval().toNanos();
+        reading = scheduler.scheduleAtFixedRate(() -> call.request(1), interval, interval, TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public void onNext(T value) {
+        counter.onNext(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        reading.cancel(false);
+        counter.onError(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        reading.cancel(false);
+        counter.onCompleted();
+      }
+    };
   }
 
   /**

@@ -16,10 +16,13 @@ import java.util.Optional;
  * @param users users created before a get or list run
  * @param batch messages per stream: creates per BulkCreateUsers call, updates per UserUpdates call
  * @param pageSize ListUsers page size
+ * @param calls calls to make, measured from the first with no warm-up; 0 to run for {@code duration}
+ * @param readInterval for list: time between two messages the reader takes; zero reads as fast as it can
  * @param token bearer token; else minted from {@code jwtSecret}
  */
 record BenchOptions(String target, String rpc, int concurrency, int rate, Duration warmup, Duration duration,
-    int users, int batch, int pageSize, Optional<String> token, Optional<String> jwtSecret) {
+    int users, int batch, int pageSize, int calls, Duration readInterval, Optional<String> token,
+    Optional<String> jwtSecret) {
 
   static final List<String> RPCS = List.of("get", "create", "create-password", "list", "bulk", "updates", "health",
       "hash");
@@ -37,6 +40,9 @@ record BenchOptions(String target, String rpc, int concurrency, int rate, Durati
         --users            users created first for get and list (default 10000)
         --batch            messages per stream for bulk and updates (default 1000 / 100)
         --page-size        ListUsers page size (default 1000)
+        --calls            make this many calls, all measured, instead of a warm-up and a
+                           measured time (default 0: run for --duration-seconds)
+        --read-interval-ms list: the reader takes one message per interval (default 0: at once)
         --token            bearer token with the admin role; or
         --jwt-secret       the service's HS256 secret to mint one (default: $JWT_SECRET)
       """;
@@ -65,12 +71,17 @@ record BenchOptions(String target, String rpc, int concurrency, int rate, Durati
         positive(flags, "users", 10_000),
         positive(flags, "batch", defaultBatch),
         positive(flags, "page-size", 1000),
+        nonNegative(flags, "calls", 0),
+        Duration.ofMillis(nonNegative(flags, "read-interval-ms", 0)),
         Optional.ofNullable(flags.get("token")),
         Optional.ofNullable(flags.getOrDefault("jwt-secret", env.get("JWT_SECRET"))));
     flags.keySet().removeAll(List.of("target", "rpc", "concurrency", "rate", "warmup-seconds", "duration-seconds",
-        "users", "batch", "page-size", "token", "jwt-secret"));
+        "users", "batch", "page-size", "calls", "read-interval-ms", "token", "jwt-secret"));
     if (!flags.isEmpty()) {
       throw new IllegalArgumentException("unknown flags: " + flags.keySet());
+    }
+    if (options.calls() > 0 && options.rate() > 0) {
+      throw new IllegalArgumentException("--calls and --rate: choose one (--calls runs a closed loop)");
     }
     return options;
   }

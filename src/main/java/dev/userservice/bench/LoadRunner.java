@@ -4,18 +4,21 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Recorder;
 
 /**
  * Drives an operation in a closed loop (a fixed number in flight, each completion starting the
  * next) or an open loop (a fixed start rate, latency counted from each call's intended start so
- * a stalled server is not hidden), warms up, then measures for the given duration.
+ * a stalled server is not hidden), warms up, then measures for the given duration; or, with
+ * {@code --calls}, makes exactly that many calls in a closed loop and measures them all.
  */
 final class LoadRunner {
   private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
@@ -28,14 +31,44 @@ final class LoadRunner {
   private final Map<Status.Code, LongAdder> errors = new ConcurrentHashMap<>();
   private volatile boolean measuring;
   private volatile boolean running = true;
+  /** Calls the closed loop may still start; unlimited unless {@code --calls} is given. */
+  private final AtomicLong unstarted;
+  private final CountDownLatch counted;
 
   LoadRunner(BenchOperation operation, BenchOptions options) {
     this.operation = operation;
     this.options = options;
+    this.unstarted = new AtomicLong(options.calls() > 0 ? options.calls() : Long.MAX_VALUE);
+    this.counted = new CountDownLatch(options.calls());
+  }
+
+  /** Makes exactly {@code --calls} calls, at most {@code --concurrency} at once, and measures them all. */
+  private BenchResult runCounted() throws InterruptedException {
+    Semaphore inFlight = new Semaphore(options.concurrency());
+    measuring = true;
+    long start = System.nanoTime();
+    for (int i = 0; i < options.concurrency() && unstarted.getAndDecrement() > 0; i++) {
+      inFlight.acquire();
+      launch(System.nanoTime(), inFlight, true);
+    }
+    counted.await();
+    long elapsed = System.nanoTime() - start;
+    measuring = false;
+    running = false;
+    return result(elapsed);
+  }
+
+  private BenchResult result(long elapsedNanos) {
+    return new BenchResult(options, Duration.ofNanos(elapsedNanos), operations.sum(), messages.sum(),
+        latencies.getIntervalHistogram(), errors.entrySet().stream()
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().sum())));
   }
 
   /** Runs the warm-up and the measured phase and returns what was measured. */
   BenchResult run() throws InterruptedException {
+    if (options.calls() > 0) {
+      return runCounted();
+    }
     Semaphore inFlight = new Semaphore(options.concurrency());
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -64,13 +97,10 @@ final class LoadRunner {
       measuring = false;
       long elapsed = System.nanoTime() - start;
       running = false;
-      var histogram = latencies.getIntervalHistogram();
-      long ops = operations.sum();
-      long msgs = messages.sum();
+      BenchResult result = result(elapsed);
       // let the calls in flight finish before the channel closes
       inFlight.tryAcquire(options.concurrency(), 30, TimeUnit.SECONDS);
-      return new BenchResult(options, Duration.ofNanos(elapsed), ops, msgs, histogram, Map.copyOf(
-          errors.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum()))));
+      return result;
     } finally {
       running = false;
       scheduler.shutdownNow();
@@ -86,6 +116,7 @@ final class LoadRunner {
           operations.increment();
           messages.add(count);
         }
+        counted.countDown();
         next();
       }
 
@@ -95,11 +126,12 @@ final class LoadRunner {
         if (measuring) {
           errors.computeIfAbsent(status.getCode(), c -> new LongAdder()).increment();
         }
+        counted.countDown();
         next();
       }
 
       private void next() {
-        if (closedLoop && running) {
+        if (closedLoop && running && unstarted.getAndDecrement() > 0) {
           launch(System.nanoTime(), inFlight, true);
         } else {
           inFlight.release();

@@ -2,7 +2,6 @@ package dev.userservice.user;
 
 import com.google.rpc.Code;
 import dev.userservice.api.user.v1.BulkCreateFailure;
-import dev.userservice.api.user.v1.BulkCreateResponse;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.observability.ErrorMapper;
 import io.grpc.stub.StreamObserver;
@@ -18,7 +17,7 @@ import java.util.UUID;
  * <p>An invalid item, or one whose email is taken or came earlier in the stream, is skipped and
  * reported in {@code failures}. Memory stays bounded: gRPC asks for the next message only after
  * this one is handled, so at most one batch of requests is held, plus 16 bytes per created id
- * for the response.
+ * for the response, which {@link BulkCreateResult} writes out without building id strings.
  *
  * <p>gRPC calls these methods one at a time, so the class needs no locking.
  */
@@ -27,7 +26,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
 
   private final UserRepository.BulkInsert transaction;
   private final CreateRequests createRequests;
-  private final StreamObserver<BulkCreateResponse> response;
+  private final StreamObserver<BulkCreateResult> response;
   private final List<UUID> pendingIds = new ArrayList<>(BATCH_SIZE);
   private final List<NewUser> pendingUsers = new ArrayList<>(BATCH_SIZE);
   private final List<Integer> pendingIndexes = new ArrayList<>(BATCH_SIZE);
@@ -36,7 +35,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private int nextIndex;
   private boolean finished;
 
-  BulkCreateCall(UserRepository users, CreateRequests createRequests, StreamObserver<BulkCreateResponse> response) {
+  BulkCreateCall(UserRepository users, CreateRequests createRequests, StreamObserver<BulkCreateResult> response) {
     this.transaction = users.openBulkInsert();
     this.createRequests = createRequests;
     this.response = response;
@@ -73,9 +72,6 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
     if (finished || !flushOrFail()) {
       return;
     }
-    BulkCreateResponse.Builder result = BulkCreateResponse.newBuilder()
-        .setCreatedCount(createdIds.size())
-        .addAllFailures(failures);
     try {
       transaction.commit();
     } catch (RuntimeException e) {
@@ -83,8 +79,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       return;
     }
     finish();
-    createdIds.forEach(id -> result.addUserIds(id.toString()));
-    response.onNext(result.build());
+    response.onNext(new BulkCreateResult(createdIds, failures));
     response.onCompleted();
   }
 

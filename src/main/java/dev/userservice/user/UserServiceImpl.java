@@ -2,7 +2,6 @@ package dev.userservice.user;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.userservice.api.user.v1.BulkCreateResponse;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
@@ -12,13 +11,15 @@ import dev.userservice.auth.PasswordHasher;
 import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.Principal;
 import dev.userservice.observability.ErrorMapper;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
-public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
+public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
   private final UserRepository users;
   private final CreateRequests createRequests;
   private final ChangeHub changes;
@@ -62,8 +63,13 @@ public final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
     }
   }
 
+  /** The service with BulkCreateUsers answering through {@link BulkCreateResult}'s own encoding. */
   @Override
-  public StreamObserver<CreateUserRequest> bulkCreateUsers(StreamObserver<BulkCreateResponse> response) {
+  public ServerServiceDefinition bindService() {
+    return BulkCreateBinding.bind(UserServiceGrpc.bindService(this), this::bulkCreate);
+  }
+
+  private StreamObserver<CreateUserRequest> bulkCreate(StreamObserver<BulkCreateResult> response) {
     boolean admin = Principal.current().map(Principal::isAdmin).orElse(false);
     if (!admin) {
       // bulk import is an administrative act; self sign-up goes through CreateUser
