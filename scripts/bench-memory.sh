@@ -7,7 +7,7 @@
 #   ROWS=1000000 READ_INTERVAL_MS=1 scripts/bench-memory.sh
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), psql, jcmd and the packaged jar
-# (built if missing). Uses (and recreates) the database "userbench". With the defaults the list
+# (built if missing). Uses (and recreates) the database $DB (default "userbench"). With the defaults the list
 # run alone takes ROWS x READ_INTERVAL_MS (about 17 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +16,10 @@ ROWS=${ROWS:-1000000}
 READ_INTERVAL_MS=${READ_INTERVAL_MS:-1}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}
 PORT=${PORT:-50061}
-DB=userbench
+DB=${DB:-userbench}
 export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
 export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-JAR=target/user-service.jar
+JAR=${JAR:-target/user-service.jar}
 WORK=$(mktemp -d)
 SERVICE_PID=
 SAMPLER_PID=

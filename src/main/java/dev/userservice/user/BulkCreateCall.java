@@ -1,133 +1,260 @@
 package dev.userservice.user;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.rpc.Code;
 import dev.userservice.api.user.v1.BulkCreateFailure;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.observability.ErrorMapper;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One BulkCreateUsers stream: users are validated as they arrive and inserted in batches of
- * {@link #BATCH_SIZE}, all in one transaction committed when the client half-closes. A
- * cancelled, failed or expired stream rolls back, leaving nothing.
+ * {@link #BATCH_SIZE} messages, all in one transaction committed when the client half-closes.
+ * A cancelled, failed or expired stream rolls back, leaving nothing.
+ *
+ * <p>The database writes one batch while the next one arrives: messages are validated on the
+ * call's thread, batches are written in order by a writer of the stream's own. Memory stays
+ * bounded: the stream asks gRPC for one batch of messages at a time and stops asking while one
+ * batch is being written and the next is already full, so at most three batches are held, plus
+ * 16 bytes per created id for the response, which {@link BulkCreateResult} writes out without
+ * building id strings.
  *
  * <p>An invalid item, or one whose email is taken or came earlier in the stream, is skipped and
- * reported in {@code failures}. Memory stays bounded: gRPC asks for the next message only after
- * this one is handled, so at most one batch of requests is held, plus 16 bytes per created id
- * for the response, which {@link BulkCreateResult} writes out without building id strings.
- *
- * <p>gRPC calls these methods one at a time, so the class needs no locking.
+ * reported in {@code failures}, ordered by index.
  */
 final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   static final int BATCH_SIZE = 500;
 
+  /** Threads that write batches; a stream holds one only while it has a batch to write. */
+  private static final ExecutorService WRITER_THREADS = Executors.newCachedThreadPool(daemonThreads());
+
   private final UserRepository.BulkInsert transaction;
   private final CreateRequests createRequests;
-  private final StreamObserver<BulkCreateResult> response;
-  private final List<UUID> pendingIds = new ArrayList<>(BATCH_SIZE);
-  private final List<NewUser> pendingUsers = new ArrayList<>(BATCH_SIZE);
-  private final List<Integer> pendingIndexes = new ArrayList<>(BATCH_SIZE);
+  private final ServerCallStreamObserver<BulkCreateResult> response;
+  /** Runs this stream's writes one after another, in submission order. */
+  private final Executor writer = MoreExecutors.newSequentialExecutor(WRITER_THREADS);
+  /** Only the writer touches it. */
   private final IdList createdIds = new IdList();
-  private final List<BulkCreateFailure> failures = new ArrayList<>();
-  private int nextIndex;
-  private boolean finished;
 
-  BulkCreateCall(UserRepository users, CreateRequests createRequests, StreamObserver<BulkCreateResult> response) {
+  // guarded by this
+  private final List<BulkCreateFailure> failures = new ArrayList<>();
+  private Batch filling = new Batch();
+  /** A full batch waiting for the writer, while the stream asks for no more messages. */
+  private Batch parked;
+  private boolean writing;
+  private boolean halfClosed;
+  private boolean finished;
+  private int nextIndex;
+
+  private BulkCreateCall(UserRepository users, CreateRequests createRequests,
+      ServerCallStreamObserver<BulkCreateResult> response) {
     this.transaction = users.openBulkInsert();
     this.createRequests = createRequests;
     this.response = response;
   }
 
+  /**
+   * Starts a stream; call while gRPC starts the call, as it takes over asking for messages.
+   */
+  static BulkCreateCall start(UserRepository users, CreateRequests createRequests,
+      ServerCallStreamObserver<BulkCreateResult> response) {
+    response.disableAutoRequest();
+    BulkCreateCall call = new BulkCreateCall(users, createRequests, response);
+    response.request(BATCH_SIZE);
+    return call;
+  }
+
   @Override
-  public void onNext(CreateUserRequest request) {
+  public synchronized void onNext(CreateUserRequest request) {
     if (finished) {
       return;
     }
     int index = nextIndex++;
     try {
-      NewUser user = createRequests.toNewUser(request, false);
-      pendingIds.add(UserIds.next());
-      pendingUsers.add(user);
-      pendingIndexes.add(index);
+      filling.add(index, createRequests.toNewUser(request, false));
     } catch (ValidationException e) {
       failures.add(failure(index, Code.INVALID_ARGUMENT, e.getMessage()));
+      filling.skip();
+    }
+    if (filling.messages < BATCH_SIZE) {
       return;
     }
-    if (pendingUsers.size() >= BATCH_SIZE) {
-      flushOrFail();
+    Batch full = filling;
+    filling = new Batch();
+    if (writing) {
+      parked = full;
+    } else {
+      write(full);
     }
   }
 
   @Override
-  public void onError(Throwable cancelled) {
+  public synchronized void onError(Throwable cancelled) {
     // the client cancelled or the deadline passed: nothing of the stream stays
-    finish();
+    if (finished) {
+      return;
+    }
+    finished = true;
+    // after any write in progress, which the cancelled call's context stops in the database
+    writer.execute(transaction::close);
   }
 
   @Override
-  public void onCompleted() {
-    if (finished || !flushOrFail()) {
+  public synchronized void onCompleted() {
+    if (finished) {
       return;
     }
+    halfClosed = true;
+    if (!writing) {
+      writeLast();
+    }
+  }
+
+  /** Hands a full batch to the writer and asks for the next one. */
+  private void write(Batch batch) {
+    writing = true;
+    writer.execute(Context.current().wrap(() -> {
+      if (insertOrFail(batch)) {
+        written();
+      }
+    }));
+    response.request(BATCH_SIZE);
+  }
+
+  private synchronized void written() {
+    writing = false;
+    if (finished) {
+      return;
+    }
+    if (parked != null) {
+      Batch next = parked;
+      parked = null;
+      write(next);
+    } else if (halfClosed) {
+      writeLast();
+    }
+  }
+
+  /** Writes what is left, commits and answers. */
+  private void writeLast() {
+    writing = true;
+    Batch last = filling;
+    filling = new Batch();
+    writer.execute(Context.current().wrap(() -> {
+      if (insertOrFail(last)) {
+        commitAndAnswer();
+      }
+    }));
+  }
+
+  private void commitAndAnswer() {
     try {
       transaction.commit();
     } catch (RuntimeException e) {
       fail(e);
       return;
     }
-    finish();
-    response.onNext(new BulkCreateResult(createdIds, failures));
+    List<BulkCreateFailure> skipped;
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      skipped = new ArrayList<>(failures);
+    }
+    transaction.close();
+    skipped.sort(Comparator.comparingInt(BulkCreateFailure::getIndex));
+    response.onNext(new BulkCreateResult(createdIds, skipped));
     response.onCompleted();
   }
 
-  private boolean flushOrFail() {
-    try {
-      flush();
+  /** Runs on the writer; false when the stream has ended or the insert failed it. */
+  private boolean insertOrFail(Batch batch) {
+    synchronized (this) {
+      if (finished) {
+        return false;
+      }
+    }
+    if (batch.users.isEmpty()) {
       return true;
+    }
+    boolean[] stored;
+    try {
+      stored = transaction.insert(batch.ids, batch.users);
     } catch (RuntimeException e) {
       fail(e);
       return false;
     }
-  }
-
-  private void flush() {
-    if (pendingUsers.isEmpty()) {
-      return;
-    }
-    boolean[] stored = transaction.insert(pendingIds, pendingUsers);
+    List<BulkCreateFailure> duplicates = new ArrayList<>();
     for (int i = 0; i < stored.length; i++) {
       if (stored[i]) {
-        createdIds.add(pendingIds.get(i));
+        createdIds.add(batch.ids.get(i));
       } else {
-        failures.add(failure(pendingIndexes.get(i), Code.ALREADY_EXISTS,
+        duplicates.add(failure(batch.indexes.get(i), Code.ALREADY_EXISTS,
             "email: a user with this email already exists, or it came earlier in the stream"));
       }
     }
-    pendingIds.clear();
-    pendingUsers.clear();
-    pendingIndexes.clear();
-  }
-
-  private void fail(RuntimeException e) {
-    finish();
-    response.onError(ErrorMapper.toStatusException(e));
-  }
-
-  private void finish() {
-    if (finished) {
-      return;
+    synchronized (this) {
+      failures.addAll(duplicates);
     }
-    finished = true;
-    pendingIds.clear();
-    pendingUsers.clear();
-    pendingIndexes.clear();
+    return true;
+  }
+
+  /** Runs on the writer: ends the call with the error's status and rolls back. */
+  private void fail(RuntimeException e) {
+    synchronized (this) {
+      if (finished) {
+        transaction.close();
+        return;
+      }
+      finished = true;
+      parked = null;
+      filling = new Batch();
+    }
     transaction.close();
+    response.onError(ErrorMapper.toStatusException(e));
   }
 
   private static BulkCreateFailure failure(int index, Code code, String message) {
     return BulkCreateFailure.newBuilder().setIndex(index).setCode(code.getNumber()).setMessage(message).build();
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger next = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "bulk-writer-" + next.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The valid users of up to {@link #BATCH_SIZE} consecutive messages. */
+  private static final class Batch {
+    final List<UUID> ids = new ArrayList<>();
+    final List<NewUser> users = new ArrayList<>();
+    final List<Integer> indexes = new ArrayList<>();
+    int messages;
+
+    void add(int index, NewUser user) {
+      ids.add(UserIds.next());
+      users.add(user);
+      indexes.add(index);
+      messages++;
+    }
+
+    void skip() {
+      messages++;
+    }
   }
 }

@@ -77,7 +77,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
           new PermissionDeniedException("BulkCreateUsers needs the 'admin' role")));
       return new DiscardingObserver<>();
     }
-    return new BulkCreateCall(users, createRequests, response);
+    return BulkCreateCall.start(users, createRequests, (ServerCallStreamObserver<BulkCreateResult>) response);
   }
 
   @Override
