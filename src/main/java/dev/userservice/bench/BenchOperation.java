@@ -8,9 +8,14 @@ interface BenchOperation {
 
   void start(Outcome outcome);
 
-  /** How an operation ended: the messages it moved, or the status it failed with. */
+  /**
+   * What an operation did: messages as it moves them (so a long stream counts inside the
+   * measured time), then how it ended.
+   */
   interface Outcome {
-    void succeeded(int messages);
+    void moved(int messages);
+
+    void succeeded();
 
     void failed(Status status);
   }

@@ -170,7 +170,8 @@ final class BenchOperations {
 
       @Override
       public void onNext(BulkCreateResponse response) {
-        outcome.succeeded(response.getCreatedCount());
+        outcome.moved(response.getCreatedCount());
+        outcome.succeeded();
       }
 
       @Override
@@ -196,6 +197,7 @@ final class BenchOperations {
         @Override
         public void onNext(User user) {
           received++;
+          outcome.moved(1);
           if (received < options.batch()) {
             requests.onNext(rename(id, received));
           } else {
@@ -210,7 +212,7 @@ final class BenchOperations {
 
         @Override
         public void onCompleted() {
-          outcome.succeeded(received);
+          outcome.succeeded();
         }
       };
       answers.requests = stub.userUpdates(answers);
@@ -224,11 +226,9 @@ final class BenchOperations {
 
   private static <T> StreamObserver<T> counting(BenchOperation.Outcome outcome) {
     return new StreamObserver<>() {
-      private int messages;
-
       @Override
       public void onNext(T value) {
-        messages++;
+        outcome.moved(1);
       }
 
       @Override
@@ -238,7 +238,7 @@ final class BenchOperations {
 
       @Override
       public void onCompleted() {
-        outcome.succeeded(messages);
+        outcome.succeeded();
       }
     };
   }

@@ -110,11 +110,17 @@ final class LoadRunner {
   private void launch(long intendedStart, Semaphore inFlight, boolean closedLoop) {
     operation.start(new BenchOperation.Outcome() {
       @Override
-      public void succeeded(int count) {
+      public void moved(int count) {
+        if (measuring) {
+          messages.add(count);
+        }
+      }
+
+      @Override
+      public void succeeded() {
         finish(intendedStart);
         if (measuring) {
           operations.increment();
-          messages.add(count);
         }
         counted.countDown();
         next();
