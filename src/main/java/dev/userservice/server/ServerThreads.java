@@ -9,6 +9,11 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -23,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each of {@code bench --rpc=get}). Closed after the server has stopped.
  */
 final class ServerThreads implements AutoCloseable {
+  private static final Executor DIRECT = Runnable::run;
+
   private final ExecutorService calls;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -52,9 +59,21 @@ final class ServerThreads implements AutoCloseable {
     return new ServerThreads(callThreads, eventLoops);
   }
 
-  /** Makes the builder use these threads. */
-  NettyServerBuilder applyTo(NettyServerBuilder builder) {
-    return builder.executor(calls).bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(channelType);
+  /**
+   * Makes the builder use these threads. Calls of {@code nonBlockingMethods} (full method names)
+   * run on the event loop that read them, saving a hand-off: their handlers never block.
+   */
+  NettyServerBuilder applyTo(NettyServerBuilder builder, Set<String> nonBlockingMethods) {
+    Set<String> direct = Set.copyOf(nonBlockingMethods);
+    return builder.executor(calls)
+        .callExecutor(new ServerCallExecutorSupplier() {
+          @Override
+          public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            // null: the server's executor
+            return direct.contains(call.getMethodDescriptor().getFullMethodName()) ? DIRECT : null;
+          }
+        })
+        .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(channelType);
   }
 
   private static ThreadFactory named(String prefix) {

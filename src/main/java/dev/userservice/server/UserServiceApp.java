@@ -79,7 +79,8 @@ public final class UserServiceApp implements AutoCloseable {
             : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     try {
       ServerBuilder<?> builder = threads.applyTo(
-          NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()));
+          NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()),
+          UserServiceImpl.NON_BLOCKING_METHODS);
       return start(settings, builder, config, threads);
     } catch (RuntimeException e) {
       threads.close();

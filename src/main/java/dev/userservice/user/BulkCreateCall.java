@@ -13,10 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One BulkCreateUsers stream: users are validated as they arrive and inserted in batches of
@@ -36,14 +32,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   static final int BATCH_SIZE = 500;
 
-  /** Threads that write batches; a stream holds one only while it has a batch to write. */
-  private static final ExecutorService WRITER_THREADS = Executors.newCachedThreadPool(daemonThreads());
-
   private final UserRepository.BulkInsert transaction;
   private final CreateRequests createRequests;
   private final ServerCallStreamObserver<BulkCreateResult> response;
-  /** Runs this stream's writes one after another, in submission order. */
-  private final Executor writer = MoreExecutors.newSequentialExecutor(WRITER_THREADS);
+  /** Runs this stream's writes one after another, in submission order; holds a thread only while it writes. */
+  private final Executor writer = MoreExecutors.newSequentialExecutor(DatabaseWorkers.THREADS);
   /** Only the writer touches it. */
   private final IdList createdIds = new IdList();
 
@@ -228,15 +221,6 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
 
   private static BulkCreateFailure failure(int index, Code code, String message) {
     return BulkCreateFailure.newBuilder().setIndex(index).setCode(code.getNumber()).setMessage(message).build();
-  }
-
-  private static ThreadFactory daemonThreads() {
-    AtomicInteger next = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, "bulk-writer-" + next.getAndIncrement());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** The valid users of up to {@link #BATCH_SIZE} consecutive messages. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.userservice.db.CallBoundStatement;
 import dev.userservice.db.SqlErrors;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +33,7 @@ import org.postgresql.copy.CopyManager;
 /** {@link UserRepository} over JDBC; the same SQL runs on PostgreSQL and on H2 in PostgreSQL mode. */
 public final class JdbcUserRepository implements UserRepository {
   private static final String SELECT_BY_ID = "select " + COLUMNS + " from users where id = ?";
+  private static final String SELECT_BY_IDS = "select " + COLUMNS + " from users where id = any(?)";
   private static final String SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " for update";
   private static final String SELECT_BY_REQUEST_ID = "select " + COLUMNS + " from users where request_id = ?";
   private static final String SELECT_CREDENTIALS = "select id, status, password_hash, roles from users where email = ?";
@@ -78,6 +80,30 @@ public final class JdbcUserRepository implements UserRepository {
       return selectOne(connection, SELECT_BY_ID, id);
     } catch (SQLException e) {
       throw SqlErrors.translate("find user", e);
+    }
+  }
+
+  @Override
+  public List<User> findByIds(Set<UUID> ids) {
+    requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(SELECT_BY_IDS)) {
+      Array array = connection.createArrayOf("uuid", ids.toArray());
+      select.setArray(1, array);
+      List<User> users = new ArrayList<>(ids.size());
+      try (var bound = CallBoundStatement.bind(select);
+          ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          users.add(UserRowMapper.map(rs));
+        }
+      }
+      array.free();
+      return users;
+    } catch (SQLException e) {
+      throw SqlErrors.translate("find users", e);
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.userservice.user;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -12,6 +14,15 @@ public interface UserRepository {
 
   /** The user with this id, if any. */
   Optional<User> findById(UUID id);
+
+  /** The users with these ids, in no particular order; ids without a user are left out. */
+  default List<User> findByIds(Set<UUID> ids) {
+    List<User> found = new ArrayList<>(ids.size());
+    for (UUID id : ids) {
+      findById(id).ifPresent(found::add);
+    }
+    return found;
+  }
 
   /** The login data of the user with this (lower-case) email, if any. */
   Optional<Credentials> findCredentials(String email);

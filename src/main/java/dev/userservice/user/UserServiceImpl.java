@@ -15,20 +15,28 @@ import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
+  /** Methods whose handlers hand their database work off and never block the calling thread. */
+  public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName());
+
   private final UserRepository users;
   private final CreateRequests createRequests;
   private final ChangeHub changes;
+  private final UserLookups lookups;
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes) {
     this.users = requireNonNull(users, "users");
     this.createRequests = new CreateRequests(requireNonNull(hasher, "hasher"));
     this.changes = requireNonNull(changes, "changes");
+    this.lookups = new UserLookups(users, DatabaseWorkers.THREADS,
+        Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 
   /** A service whose streams see only their own updates (nothing publishes to its hub). */
@@ -38,9 +46,28 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
 
   @Override
   public void getUser(GetUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
-    respond(response, () -> {
-      UUID id = parseId("user_id", request.getUserId());
-      return UserMessages.toMessage(users.findById(id).orElseThrow(() -> new UserNotFoundException(id)));
+    UUID id;
+    try {
+      id = parseId("user_id", request.getUserId());
+    } catch (RuntimeException e) {
+      response.onError(ErrorMapper.toStatusException(e));
+      return;
+    }
+    lookups.find(id, new UserLookups.Answer() {
+      @Override
+      public void found(Optional<User> user) {
+        if (user.isEmpty()) {
+          failed(new UserNotFoundException(id));
+          return;
+        }
+        response.onNext(UserMessages.toMessage(user.get()));
+        response.onCompleted();
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        response.onError(ErrorMapper.toStatusException(e));
+      }
     });
   }
 

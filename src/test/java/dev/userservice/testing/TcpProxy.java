@@ -71,8 +71,9 @@ public final class TcpProxy implements AutoCloseable {
         try {
           Socket client = listening.accept();
           Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-          sockets.add(client);
-          sockets.add(upstream);
+          if (!register(listening, client, upstream)) {
+            continue;
+          }
           pump(client, upstream);
           pump(upstream, client);
         } catch (IOException e) {
@@ -82,6 +83,18 @@ public final class TcpProxy implements AutoCloseable {
     }, "proxy-accept-" + port);
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /** Keeps a new pair for {@link #down()} to close; closes it at once if the proxy went down meanwhile. */
+  private synchronized boolean register(ServerSocket listening, Socket client, Socket upstream) {
+    if (server != listening) {
+      closeQuietly(client);
+      closeQuietly(upstream);
+      return false;
+    }
+    sockets.add(client);
+    sockets.add(upstream);
+    return true;
   }
 
   private void pump(Socket from, Socket to) {

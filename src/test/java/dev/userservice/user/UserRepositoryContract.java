@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,17 @@ abstract class UserRepositoryContract {
   @Test
   void findById_unknownId_empty() {
     assertThat(repository.findById(UserIds.next())).isEmpty();
+  }
+
+  @Test
+  void findByIds_someUnknown_returnsTheStoredOnes() {
+    User ada = repository.create(UserIds.next(), newUser("ada@example.com"));
+    User grace = repository.create(UserIds.next(), newUser("grace@example.com"));
+    repository.create(UserIds.next(), newUser("edsger@example.com"));
+
+    assertThat(repository.findByIds(Set.of(ada.id(), UserIds.next(), grace.id()))).containsExactlyInAnyOrder(ada, grace);
+    assertThat(repository.findByIds(Set.of(UserIds.next()))).isEmpty();
+    assertThat(repository.findByIds(Set.of())).isEmpty();
   }
 
   @Test

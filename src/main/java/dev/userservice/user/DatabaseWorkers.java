@@ -1,0 +1,29 @@
+package dev.userservice.user;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Threads for database work that calls hand off rather than block on themselves: batched
+ * lookups and the writes of BulkCreateUsers streams. How many run at once is bounded by their
+ * users (and by the connection pool), not here; idle threads end after a minute.
+ */
+final class DatabaseWorkers {
+  static final ExecutorService THREADS = Executors.newCachedThreadPool(daemon("db-worker-"));
+  /** Ends queries that serve several calls at the latest of their deadlines. */
+  static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(daemon("db-deadline-"));
+
+  private DatabaseWorkers() {}
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger next = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + next.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}
