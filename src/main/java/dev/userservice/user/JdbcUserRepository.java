@@ -170,6 +170,46 @@ public final class JdbcUserRepository implements UserRepository {
   }
 
   @Override
+  public List<Optional<User>> createAllSkippingTaken(List<UUID> ids, List<NewUser> users) {
+    requireNonNull(ids, "ids");
+    requireNonNull(users, "users");
+    if (ids.size() != users.size()) {
+      throw new IllegalArgumentException("ids: " + ids.size() + " (expected: one per user, " + users.size() + ")");
+    }
+    if (users.isEmpty()) {
+      return List.of();
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES)) {
+        Instant now = now();
+        for (int i = 0; i < users.size(); i++) {
+          bindInsert(insert, ids.get(i), users.get(i), now);
+          insert.addBatch();
+        }
+        int[] counts;
+        try (var bound = CallBoundStatement.bind(insert)) {
+          counts = insert.executeBatch();
+        }
+        connection.commit();
+        List<Optional<User>> stored = new ArrayList<>(users.size());
+        for (int i = 0; i < users.size(); i++) {
+          NewUser user = users.get(i);
+          stored.add(counts[i] > 0
+              ? Optional.of(new User(ids.get(i), user.email(), user.name(), AccountStatus.ACTIVE, now, now, 1))
+              : Optional.empty());
+        }
+        return stored;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(connection);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate("create users", e);
+    }
+  }
+
+  @Override
   public List<User> listAfter(Optional<UUID> afterId, int limit) {
     requireNonNull(afterId, "afterId");
     if (limit < 1) {

@@ -35,6 +35,26 @@ public interface UserRepository {
    */
   User create(UUID id, NewUser user);
 
+  /**
+   * Stores new ACTIVE users in one transaction, skipping each one whose email or request id is
+   * taken, by a stored user or an earlier one of the list.
+   *
+   * @return for each user in order, the user as stored, or empty when it was skipped
+   */
+  default List<Optional<User>> createAllSkippingTaken(List<UUID> ids, List<NewUser> users) {
+    List<Optional<User>> stored = new ArrayList<>(users.size());
+    for (int i = 0; i < users.size(); i++) {
+      try {
+        User user = create(ids.get(i), users.get(i));
+        // a repeated request id answers with the earlier user: not this one
+        stored.add(user.id().equals(ids.get(i)) ? Optional.of(user) : Optional.empty());
+      } catch (EmailTakenException e) {
+        stored.add(Optional.empty());
+      }
+    }
+    return stored;
+  }
+
   /** Up to {@code limit} users with ids greater than {@code afterId} (all, when empty), in id order. */
   List<User> listAfter(Optional<UUID> afterId, int limit);
 

@@ -18,7 +18,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
@@ -29,14 +28,17 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   private final CreateRequests createRequests;
   private final ChangeHub changes;
   private final UserLookups lookups;
+  private final UserCreates creates;
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes) {
     this.users = requireNonNull(users, "users");
     this.createRequests = new CreateRequests(requireNonNull(hasher, "hasher"));
     this.changes = requireNonNull(changes, "changes");
-    this.lookups = new UserLookups(users, DatabaseWorkers.THREADS,
-        Math.max(2, Runtime.getRuntime().availableProcessors()));
+    // batches at once: enough to keep the cores busy; while they run, the next calls queue up
+    int batches = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.lookups = new UserLookups(users, DatabaseWorkers.THREADS, batches);
+    this.creates = new UserCreates(users, DatabaseWorkers.THREADS, batches);
   }
 
   /** A service whose streams see only their own updates (nothing publishes to its hub). */
@@ -73,9 +75,24 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
 
   @Override
   public void createUser(CreateUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
-    respond(response, () -> {
-      NewUser user = createRequests.toNewUser(request, true);
-      return UserMessages.toMessage(users.create(UserIds.next(), user));
+    NewUser user;
+    try {
+      user = createRequests.toNewUser(request, true);
+    } catch (RuntimeException e) {
+      response.onError(ErrorMapper.toStatusException(e));
+      return;
+    }
+    creates.create(UserIds.next(), user, new UserCreates.Answer() {
+      @Override
+      public void created(User created) {
+        response.onNext(UserMessages.toMessage(created));
+        response.onCompleted();
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        response.onError(ErrorMapper.toStatusException(e));
+      }
     });
   }
 
@@ -129,17 +146,5 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
 
     @Override
     public void onCompleted() {}
-  }
-
-  private static <T> void respond(StreamObserver<T> response, Supplier<T> work) {
-    T message;
-    try {
-      message = work.get();
-    } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
-      return;
-    }
-    response.onNext(message);
-    response.onCompleted();
   }
 }

@@ -62,6 +62,25 @@ abstract class UserRepositoryContract {
   }
 
   @Test
+  void createAllSkippingTaken_takenEmailsAndRequestIds_skippedTheRestStoredInOneGo() {
+    repository.create(UserIds.next(), newUser("taken@example.com"));
+    NewUser withRequestId = new NewUser("first@example.com", "First", Optional.empty(), Optional.of("request-1"));
+    NewUser sameRequestId = new NewUser("second@example.com", "Second", Optional.empty(), Optional.of("request-1"));
+    List<UUID> ids = List.of(UserIds.next(), UserIds.next(), UserIds.next(), UserIds.next(), UserIds.next());
+    List<NewUser> users = List.of(newUser("new@example.com"), newUser("taken@example.com"), withRequestId,
+        sameRequestId, newUser("new@example.com"));
+
+    List<Optional<User>> stored = repository.createAllSkippingTaken(ids, users);
+
+    assertThat(stored).extracting(Optional::isPresent).containsExactly(true, false, true, false, false);
+    assertThat(stored.get(0)).get().extracting(User::id, User::email, User::status, User::version)
+        .containsExactly(ids.get(0), "new@example.com", AccountStatus.ACTIVE, 1L);
+    assertThat(repository.findById(ids.get(0))).isEqualTo(stored.get(0));
+    assertThat(repository.findById(ids.get(2))).isEqualTo(stored.get(2));
+    assertThat(repository.findByIds(Set.of(ids.get(1), ids.get(3), ids.get(4)))).isEmpty();
+  }
+
+  @Test
   void findByIds_someUnknown_returnsTheStoredOnes() {
     User ada = repository.create(UserIds.next(), newUser("ada@example.com"));
     User grace = repository.create(UserIds.next(), newUser("grace@example.com"));
