@@ -6,7 +6,6 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -57,7 +56,7 @@ public final class UserServer implements AutoCloseable {
     this.monitor = new DatabaseHealthMonitor(health, databaseReachable, healthInterval);
     // requests are parsed inside the interceptors, so a malformed message reaches the error
     // mapping (INVALID_ARGUMENT) instead of failing in the transport as UNKNOWN
-    services.forEach(service -> builder.addService(ServerInterceptors.useInputStreamMessages(service.bindService())));
+    services.forEach(service -> builder.addService(RequestsParsedInCall.wrap(service.bindService())));
     // the interceptor added last runs first, so the one that tracks calls for shutdown runs last
     builder.intercept(openCalls);
     for (int i = interceptors.size() - 1; i >= 0; i--) {
