@@ -132,8 +132,8 @@ class UserServiceClientRetryTest {
 
     assertThat(service.faults().calls(CREATE_USER)).isEqualTo(2);
     assertThat(service.faults().lostResponses()).hasSize(1);
-    // interceptors see responses in their wire form: requests are parsed inside the interceptor chain
-    User lost = User.parseFrom((java.io.InputStream) service.faults().lostResponses().get(0));
+    // interceptors see requests as bytes (they are parsed inside the call) and responses as messages
+    User lost = (User) service.faults().lostResponses().get(0);
     assertThat(user.getId()).isEqualTo(lost.getId());
     assertThat(Rows.countUsers(service.settings())).isEqualTo(1);
   }
