@@ -29,6 +29,11 @@ public final class UserServiceClientBuilder {
   static final Duration KEEPALIVE_TIME = Duration.ofMinutes(5);
   static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
   static final int MAX_LIST_REOPENS = 100;
+  /**
+   * Largest answer the client takes: a BulkCreateUsers answer carries about 38 bytes per created
+   * id, so gRPC's 4 MiB default would refuse the answer to a stream of more than about 110,000.
+   */
+  static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
   private final String target;
   private final Map<ClientMethod, Duration> deadlines = new EnumMap<>(ClientMethod.class);
@@ -107,6 +112,7 @@ public final class UserServiceClientBuilder {
         .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveWithoutCalls(false)
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .build();
     return new UserServiceClient(channel, tokens == null ? null : new BearerTokenCredentials(tokens), deadlines,
         listReopens, closeTimeout);

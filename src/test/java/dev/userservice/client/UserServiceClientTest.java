@@ -206,6 +206,19 @@ class UserServiceClientTest {
   }
 
   @Test
+  void bulkCreateUsers_answerLargerThanGrpcDefaultLimit_received() {
+    UserServiceClient client = admin();
+    int count = 120_000; // about 4.6 MB of ids, over gRPC's 4 MiB default
+    Iterable<CreateUserRequest> requests = () -> IntStream.range(0, count)
+        .mapToObj(i -> newUser("large" + i + "@example.com")).iterator();
+
+    BulkCreateResponse response = client.bulkCreateUsers(requests);
+
+    assertThat(response.getSerializedSize()).isGreaterThan(4 * 1024 * 1024);
+    assertThat(response.getUserIdsList()).hasSize(count).doesNotHaveDuplicates();
+  }
+
+  @Test
   void bulkCreateUsers_emptyIterable_nothingCreated() {
     UserServiceClient client = admin();
 
