@@ -183,19 +183,12 @@ public final class JdbcUserRepository implements UserRepository {
       connection.setAutoCommit(false);
       try (PreparedStatement insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES)) {
         Instant now = now();
-        for (int i = 0; i < users.size(); i++) {
-          bindInsert(insert, ids.get(i), users.get(i), now);
-          insert.addBatch();
-        }
-        int[] counts;
-        try (var bound = CallBoundStatement.bind(insert)) {
-          counts = insert.executeBatch();
-        }
+        boolean[] inserted = insertSkippingTaken(insert, ids, users, now);
         connection.commit();
         List<Optional<User>> stored = new ArrayList<>(users.size());
         for (int i = 0; i < users.size(); i++) {
           NewUser user = users.get(i);
-          stored.add(counts[i] > 0
+          stored.add(inserted[i]
               ? Optional.of(new User(ids.get(i), user.email(), user.name(), AccountStatus.ACTIVE, now, now, 1))
               : Optional.empty());
         }
@@ -316,6 +309,27 @@ public final class JdbcUserRepository implements UserRepository {
     insert.setObject(7, time);
   }
 
+  /**
+   * Runs {@link #INSERT_SKIPPING_DUPLICATES} as one JDBC batch; true for each user stored, false
+   * for one skipped because its email or request id is taken.
+   */
+  private static boolean[] insertSkippingTaken(PreparedStatement insert, List<UUID> ids, List<NewUser> users,
+      Instant now) throws SQLException {
+    for (int i = 0; i < users.size(); i++) {
+      bindInsert(insert, ids.get(i), users.get(i), now);
+      insert.addBatch();
+    }
+    int[] counts;
+    try (var bound = CallBoundStatement.bind(insert)) {
+      counts = insert.executeBatch();
+    }
+    boolean[] stored = new boolean[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      stored[i] = counts[i] > 0;
+    }
+    return stored;
+  }
+
   private Instant now() {
     // the database keeps microseconds; what a call returns must equal what a later read returns
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -368,26 +382,10 @@ public final class JdbcUserRepository implements UserRepository {
           }
         }
         Instant now = now();
-        return copy != null ? insertByCopy(ids, users, now) : insertByBatch(ids, users, now);
+        return copy != null ? insertByCopy(ids, users, now) : insertSkippingTaken(insert, ids, users, now);
       } catch (SQLException | IOException e) {
         throw SqlErrors.translate("bulk insert", e instanceof SQLException sql ? sql : new SQLException(e));
       }
-    }
-
-    private boolean[] insertByBatch(List<UUID> ids, List<NewUser> users, Instant now) throws SQLException {
-      for (int i = 0; i < users.size(); i++) {
-        bindInsert(insert, ids.get(i), users.get(i), now);
-        insert.addBatch();
-      }
-      int[] counts;
-      try (var bound = CallBoundStatement.bind(insert)) {
-        counts = insert.executeBatch();
-      }
-      boolean[] stored = new boolean[counts.length];
-      for (int i = 0; i < counts.length; i++) {
-        stored[i] = counts[i] > 0;
-      }
-      return stored;
     }
 
     private boolean[] insertByCopy(List<UUID> ids, List<NewUser> users, Instant now) throws SQLException, IOException {
