@@ -101,7 +101,7 @@ LIST=$(bench --rpc=list --concurrency=1 --users=1)
 LIST_RATE=$(field messages_per_s "$LIST")
 
 echo "== password hashing: one Argon2id hash at a time, then CreateUser with a password"
-HASH=$(bench --rpc=hash)
+HASH=$(bench --rpc=hash --concurrency=1)
 HASH_RATE=$(field calls_per_s "$HASH")
 CORES=$(nproc)
 CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")

@@ -31,9 +31,10 @@ record BenchOptions(String target, String rpc, int concurrency, int rate, Durati
       Usage: java -jar user-service.jar bench --rpc=NAME [--flag=value ...]
         --rpc              get | create | create-password | list | bulk | updates,
                            health: Health/Check, the service's floor without the database, or
-                           hash: one Argon2id hash after another in this process, no server
+                           hash: Argon2id hashes in this process, no server, one after
+                           another on each of --concurrency threads
         --target           host:port of the service (default localhost:50051)
-        --concurrency      calls in flight (default 8)
+        --concurrency      calls in flight, or hashing threads (default 8)
         --rate             calls per second, open loop; 0 = closed loop at --concurrency (default 0)
         --warmup-seconds   warm-up before measuring (default 5)
         --duration-seconds measured time (default 20)

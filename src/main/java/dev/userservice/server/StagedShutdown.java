@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class StagedShutdown {
   private static final Logger log = LoggerFactory.getLogger(StagedShutdown.class);
   private static final Duration TRANSPORT_CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final Duration STATUS_FLUSH_WAIT = Duration.ofSeconds(1);
   private static final Status CUT_OFF = Status.UNAVAILABLE.withDescription("server shutting down: call again");
 
   private final Duration drainDelay;
@@ -45,17 +46,22 @@ final class StagedShutdown {
         log.info("shutdown 3/4: every call finished");
         return;
       }
-      cutOff(server, calls);
+      endOpenCalls(calls);
+      // the ended calls' statuses go out before shutdownNow resets what is left, which a client
+      // would see as CANCELLED instead of UNAVAILABLE
+      if (!server.awaitTermination(STATUS_FLUSH_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+      }
       server.awaitTermination(TRANSPORT_CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      cutOff(server, calls);
+      endOpenCalls(calls);
+      server.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
 
-  private static void cutOff(Server server, OpenCalls calls) {
+  private static void endOpenCalls(OpenCalls calls) {
     int ended = calls.endAll(CUT_OFF);
     log.warn("shutdown 3/4: grace period over: ended {} open calls with UNAVAILABLE", ended);
-    server.shutdownNow();
   }
 }
