@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.rpc.Code;
 import dev.userservice.api.user.v1.BulkCreateFailure;
 import dev.userservice.api.user.v1.CreateUserRequest;
+import dev.userservice.db.QueryCancelledException;
 import dev.userservice.observability.ErrorMapper;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -64,20 +65,35 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       ServerCallStreamObserver<BulkCreateResult> response) {
     response.disableAutoRequest();
     BulkCreateCall call = new BulkCreateCall(users, createRequests, response);
+    // the context ends however the call ends; gRPC tells the handler only of some endings (not
+    // of a close by an interceptor), and nothing of the stream may stay after any of them
+    Context.current().addListener(context -> call.onError(context.cancellationCause()), Runnable::run);
     response.request(BATCH_SIZE);
     return call;
   }
 
   @Override
-  public synchronized void onNext(CreateUserRequest request) {
+  public void onNext(CreateUserRequest request) {
+    // validated (a password hashed) outside the lock, which the writer takes between batches
+    NewUser user = null;
+    ValidationException invalid = null;
+    try {
+      user = createRequests.toNewUser(request, false);
+    } catch (ValidationException e) {
+      invalid = e;
+    }
+    accept(user, invalid);
+  }
+
+  private synchronized void accept(NewUser user, ValidationException invalid) {
     if (finished) {
       return;
     }
     int index = nextIndex++;
-    try {
-      filling.add(index, createRequests.toNewUser(request, false));
-    } catch (ValidationException e) {
-      failures.add(failure(index, Code.INVALID_ARGUMENT, e.getMessage()));
+    if (invalid == null) {
+      filling.add(index, user);
+    } else {
+      failures.add(failure(index, Code.INVALID_ARGUMENT, invalid.getMessage()));
       filling.skip();
     }
     if (filling.messages < BATCH_SIZE) {
@@ -152,6 +168,10 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   }
 
   private void commitAndAnswer() {
+    if (Context.current().isCancelled()) {
+      fail(new QueryCancelledException("call ended before the commit", Context.current().cancellationCause()));
+      return;
+    }
     try {
       transaction.commit();
     } catch (RuntimeException e) {

@@ -90,9 +90,9 @@ final class CallBatcher<T extends CallBatcher.Item> {
       }
     } finally {
       running.decrementAndGet();
+      // an item that arrived after the last take saw this drain still running
+      startIfIdle();
     }
-    // an item that arrived after the last take saw this drain still running
-    startIfIdle();
   }
 
   private List<Pending<T>> take() {

@@ -3,6 +3,7 @@ package dev.userservice.user;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,9 +15,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DatabaseWorkers {
   static final ExecutorService THREADS = Executors.newCachedThreadPool(daemon("db-worker-"));
   /** Ends queries that serve several calls at the latest of their deadlines. */
-  static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(daemon("db-deadline-"));
+  static final ScheduledExecutorService DEADLINES = deadlineTimer();
 
   private DatabaseWorkers() {}
+
+  private static ScheduledExecutorService deadlineTimer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("db-deadline-"));
+    // most batches end long before their deadline: drop their timers at once
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
 
   private static ThreadFactory daemon(String prefix) {
     AtomicInteger next = new AtomicInteger();
