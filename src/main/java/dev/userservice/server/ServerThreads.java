@@ -1,5 +1,6 @@
 package dev.userservice.server;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
@@ -28,8 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each of {@code bench --rpc=get}). Closed after the server has stopped.
  */
 final class ServerThreads implements AutoCloseable {
-  private static final Executor DIRECT = Runnable::run;
-
   private final ExecutorService calls;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -60,8 +59,9 @@ final class ServerThreads implements AutoCloseable {
   }
 
   /**
-   * Makes the builder use these threads. Calls of {@code nonBlockingMethods} (full method names)
-   * run on the event loop that read them, saving a hand-off: their handlers never block.
+   * Makes the builder use these threads. The messages of calls of {@code nonBlockingMethods}
+   * (full method names) are handled on the event loop that read them, saving a hand-off to a
+   * call thread: their handlers never block.
    */
   NettyServerBuilder applyTo(NettyServerBuilder builder, Set<String> nonBlockingMethods) {
     Set<String> direct = Set.copyOf(nonBlockingMethods);
@@ -70,7 +70,7 @@ final class ServerThreads implements AutoCloseable {
           @Override
           public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
             // null: the server's executor
-            return direct.contains(call.getMethodDescriptor().getFullMethodName()) ? DIRECT : null;
+            return direct.contains(call.getMethodDescriptor().getFullMethodName()) ? MoreExecutors.directExecutor() : null;
           }
         })
         .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(channelType);

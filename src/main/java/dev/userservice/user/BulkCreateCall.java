@@ -67,7 +67,8 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
     BulkCreateCall call = new BulkCreateCall(users, createRequests, response);
     // the context ends however the call ends; gRPC tells the handler only of some endings (not
     // of a close by an interceptor), and nothing of the stream may stay after any of them
-    Context.current().addListener(context -> call.onError(context.cancellationCause()), Runnable::run);
+    Context.current().addListener(context -> call.onError(context.cancellationCause()),
+        MoreExecutors.directExecutor());
     response.request(BATCH_SIZE);
     return call;
   }

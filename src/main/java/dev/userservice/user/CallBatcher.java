@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * which {@link dev.userservice.db.CallBoundStatement} binds to that context, never outlive
  * every call they serve.
  *
- * @param <T> an item, which knows how to fail its call
+ * @param <T> an item, which knows how its call is answered
  */
 final class CallBatcher<T extends CallBatcher.Item> {
   private final Consumer<List<Pending<T>>> work;
@@ -51,9 +51,9 @@ final class CallBatcher<T extends CallBatcher.Item> {
     this.maxConcurrent = maxConcurrent;
   }
 
-  /** An item that can fail its call, as every item of a failed batch does. */
+  /** An item and how its call is answered; every item of a failed batch is answered with the failure. */
   interface Item {
-    void failed(RuntimeException e);
+    CallAnswer<?> answer();
   }
 
   /** An item and the context of the call that submitted it. */
@@ -117,7 +117,7 @@ final class CallBatcher<T extends CallBatcher.Item> {
     try {
       work.accept(batch);
     } catch (RuntimeException e) {
-      batch.forEach(pending -> pending.answer(() -> pending.item.failed(e)));
+      batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
     } finally {
       bounded.detach(previous);
       bounded.cancel(null);

@@ -1,11 +1,11 @@
 package dev.userservice.user;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Threads for database work that calls hand off rather than block on themselves: batched
@@ -27,11 +27,6 @@ final class DatabaseWorkers {
   }
 
   private static ThreadFactory daemon(String prefix) {
-    AtomicInteger next = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + next.getAndIncrement());
-      thread.setDaemon(true);
-      return thread;
-    };
+    return new ThreadFactoryBuilder().setNameFormat(prefix + "%d").setDaemon(true).build();
   }
 }

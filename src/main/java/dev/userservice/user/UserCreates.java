@@ -33,15 +33,8 @@ final class UserCreates {
     this.batcher = new CallBatcher<>(this::store, executor, MAX_BATCH, maxTransactions);
   }
 
-  /** How a create ended. Called once, on an insert's thread, in the call's context. */
-  interface Answer {
-    void created(User user);
-
-    void failed(RuntimeException e);
-  }
-
   /** Stores {@code user} under {@code id} for the current call and answers later. */
-  void create(UUID id, NewUser user, Answer answer) {
+  void create(UUID id, NewUser user, CallAnswer<User> answer) {
     batcher.submit(new Create(requireNonNull(id, "id"), requireNonNull(user, "user"), requireNonNull(answer, "answer")));
   }
 
@@ -49,7 +42,7 @@ final class UserCreates {
     if (batch.size() == 1) {
       Pending<Create> only = batch.get(0);
       User created = users.create(only.item().id, only.item().user);
-      only.answer(() -> only.item().answer.created(created));
+      only.answer(() -> only.item().answer.succeeded(created));
       return;
     }
     List<UUID> ids = new ArrayList<>(batch.size());
@@ -63,7 +56,7 @@ final class UserCreates {
       Pending<Create> pending = batch.get(i);
       Optional<User> user = stored.get(i);
       if (user.isPresent()) {
-        pending.answer(() -> pending.item().answer.created(user.get()));
+        pending.answer(() -> pending.item().answer.succeeded(user.get()));
       } else {
         pending.answer(() -> createAlone(pending.item()));
       }
@@ -78,13 +71,8 @@ final class UserCreates {
       create.answer.failed(e);
       return;
     }
-    create.answer.created(user);
+    create.answer.succeeded(user);
   }
 
-  private record Create(UUID id, NewUser user, Answer answer) implements CallBatcher.Item {
-    @Override
-    public void failed(RuntimeException e) {
-      answer.failed(e);
-    }
-  }
+  private record Create(UUID id, NewUser user, CallAnswer<User> answer) implements CallBatcher.Item {}
 }

@@ -31,15 +31,8 @@ final class UserLookups {
     this.batcher = new CallBatcher<>(this::answer, executor, MAX_BATCH, maxQueries);
   }
 
-  /** What a lookup finds, or why it could not look. Called once, on a query's thread, in the call's context. */
-  interface Answer {
-    void found(Optional<User> user);
-
-    void failed(RuntimeException e);
-  }
-
-  /** Looks {@code id} up for the current call and answers later. */
-  void find(UUID id, Answer answer) {
+  /** Looks {@code id} up for the current call and answers later with the user, if any. */
+  void find(UUID id, CallAnswer<Optional<User>> answer) {
     batcher.submit(new Lookup(requireNonNull(id, "id"), requireNonNull(answer, "answer")));
   }
 
@@ -51,13 +44,8 @@ final class UserLookups {
       found.put(user.id(), user);
     }
     batch.forEach(pending -> pending.answer(
-        () -> pending.item().answer.found(Optional.ofNullable(found.get(pending.item().id)))));
+        () -> pending.item().answer.succeeded(Optional.ofNullable(found.get(pending.item().id)))));
   }
 
-  private record Lookup(UUID id, Answer answer) implements CallBatcher.Item {
-    @Override
-    public void failed(RuntimeException e) {
-      answer.failed(e);
-    }
-  }
+  private record Lookup(UUID id, CallAnswer<Optional<User>> answer) implements CallBatcher.Item {}
 }

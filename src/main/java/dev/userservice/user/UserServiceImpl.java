@@ -48,44 +48,46 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
 
   @Override
   public void getUser(GetUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
+    CallAnswer<User> reply = replyingTo(response);
     UUID id;
     try {
       id = parseId("user_id", request.getUserId());
     } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
+      reply.failed(e);
       return;
     }
-    lookups.find(id, new UserLookups.Answer() {
+    lookups.find(id, new CallAnswer<>() {
       @Override
-      public void found(Optional<User> user) {
-        if (user.isEmpty()) {
-          failed(new UserNotFoundException(id));
-          return;
-        }
-        response.onNext(UserMessages.toMessage(user.get()));
-        response.onCompleted();
+      public void succeeded(Optional<User> user) {
+        user.ifPresentOrElse(reply::succeeded, () -> reply.failed(new UserNotFoundException(id)));
       }
 
       @Override
       public void failed(RuntimeException e) {
-        response.onError(ErrorMapper.toStatusException(e));
+        reply.failed(e);
       }
     });
   }
 
   @Override
   public void createUser(CreateUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
+    CallAnswer<User> reply = replyingTo(response);
     NewUser user;
     try {
       user = createRequests.toNewUser(request, true);
     } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
+      reply.failed(e);
       return;
     }
-    creates.create(UserIds.next(), user, new UserCreates.Answer() {
+    creates.create(UserIds.next(), user, reply);
+  }
+
+  /** Answers a unary call with the user, or with the status its failure maps to. */
+  private static CallAnswer<User> replyingTo(StreamObserver<dev.userservice.api.user.v1.User> response) {
+    return new CallAnswer<>() {
       @Override
-      public void created(User created) {
-        response.onNext(UserMessages.toMessage(created));
+      public void succeeded(User user) {
+        response.onNext(UserMessages.toMessage(user));
         response.onCompleted();
       }
 
@@ -93,7 +95,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       public void failed(RuntimeException e) {
         response.onError(ErrorMapper.toStatusException(e));
       }
-    });
+    };
   }
 
   @Override

@@ -51,9 +51,9 @@ class UserCreatesTest {
 
   private UUID create(NewUser user) {
     UUID id = UserIds.next();
-    creates.create(id, user, new UserCreates.Answer() {
+    creates.create(id, user, new CallAnswer<>() {
       @Override
-      public void created(User created) {
+      public void succeeded(User created) {
         answers.put(id, created);
       }
 

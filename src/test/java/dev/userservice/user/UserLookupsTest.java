@@ -38,10 +38,10 @@ class UserLookupsTest {
     return new User(id, id + "@example.com", "User", AccountStatus.ACTIVE, now, now, 1);
   }
 
-  private UserLookups.Answer recording(UUID id) {
-    return new UserLookups.Answer() {
+  private CallAnswer<Optional<User>> recording(UUID id) {
+    return new CallAnswer<>() {
       @Override
-      public void found(Optional<User> user) {
+      public void succeeded(Optional<User> user) {
         answers.put(id, user);
       }
 
