@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class ServiceProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+  /** The heap the Dockerfile gives a 512 MiB container (75 % of it), and an exit when it runs out. */
+  public static final List<String> CONTAINER_HEAP = List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError");
 
   private final Process process;
   private final Thread reader;
@@ -48,9 +50,16 @@ public final class ServiceProcess implements AutoCloseable {
    * metrics endpoint is off unless the flags turn it on.
    */
   public static ServiceProcess launch(Map<String, String> env, String... flags) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(),
-        "--grpc-port=0", "--metrics-port=0"));
+    return launch(List.of(), env, flags);
+  }
+
+  /** Like {@link #launch(Map, String...)}, with these options for the JVM (heap size, for instance). */
+  public static ServiceProcess launch(List<String> jvmOptions, Map<String, String> env, String... flags)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString(), "--grpc-port=0", "--metrics-port=0"));
     command.addAll(List.of(flags));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_") || k.equals("GRPC_PORT")
@@ -66,6 +75,21 @@ public final class ServiceProcess implements AutoCloseable {
     ServiceProcess service = launch(env, flags);
     service.awaitListening();
     return service;
+  }
+
+  /**
+   * Starts the jar with the heap a 512 MiB container gives it, as the Dockerfile and the
+   * Kubernetes manifests run it, and waits until it listens.
+   */
+  public static ServiceProcess startInContainerHeap(Map<String, String> env, String... flags) throws Exception {
+    ServiceProcess service = launch(CONTAINER_HEAP, env, flags);
+    service.awaitListening();
+    return service;
+  }
+
+  /** Whether the process still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   private void readOutput() {
