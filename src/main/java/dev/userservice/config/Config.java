@@ -108,6 +108,16 @@ public record Config(
       "age after which a connection is asked to go away, so load balancers rebalance (0: never)");
   static final Setting MAX_CONNECTION_AGE_GRACE = Setting.of("max-connection-age-grace-ms",
       "MAX_CONNECTION_AGE_GRACE_MS", "60000", "time calls in flight get after that before the connection closes");
+  static final Setting MAX_STREAMS_PER_CONNECTION = Setting.of("max-streams-per-connection",
+      "MAX_STREAMS_PER_CONNECTION", "50", "most streaming calls open at once on one connection; more: RESOURCE_EXHAUSTED");
+  static final Setting MAX_STREAMS = Setting.of("max-streams", "MAX_STREAMS", "500",
+      "most streaming calls open at once on the server; more: RESOURCE_EXHAUSTED");
+  static final Setting STREAM_BUFFER_BYTES = Setting.of("stream-buffer-bytes", "STREAM_BUFFER_BYTES", "8192",
+      "bytes a response stream queues for a client that does not read before it waits");
+  static final Setting MAX_RST_FRAMES = Setting.of("max-rst-frames-per-window", "MAX_RST_FRAMES_PER_WINDOW", "200",
+      "stream resets a client may send per window before GOAWAY (rapid reset guard; 0: off)");
+  static final Setting RST_FRAMES_WINDOW = Setting.of("rst-frames-window-seconds", "RST_FRAMES_WINDOW_SECONDS", "10",
+      "the window of --max-rst-frames-per-window");
   static final Setting ADMIN_SERVICES = Setting.of("admin-services", "ADMIN_SERVICES", "false",
       "serve channelz and the other grpc admin services (admin role required)");
   static final Setting CALL_THREADS = Setting.of("call-threads", "CALL_THREADS", "0",
@@ -123,7 +133,8 @@ public record Config(
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
       TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
-      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS);
+      MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS, STREAM_BUFFER_BYTES,
+      MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS);
 
   /**
    * Loads the configuration.
@@ -194,7 +205,12 @@ public record Config(
         values.millis(KEEPALIVE_PERMIT_TIME, 0, 86_400_000),
         values.bool(KEEPALIVE_PERMIT_WITHOUT_CALLS),
         values.millis(MAX_CONNECTION_AGE, 0, 30L * 86_400_000),
-        values.millis(MAX_CONNECTION_AGE_GRACE, 0, 86_400_000));
+        values.millis(MAX_CONNECTION_AGE_GRACE, 0, 86_400_000),
+        values.integer(MAX_STREAMS_PER_CONNECTION, 1, 1_000_000),
+        values.integer(MAX_STREAMS, 1, 1_000_000),
+        values.integer(STREAM_BUFFER_BYTES, 1024, 16 * 1024 * 1024),
+        values.integer(MAX_RST_FRAMES, 0, 1_000_000),
+        Duration.ofSeconds(values.integer(RST_FRAMES_WINDOW, 1, 3600)));
   }
 
   private static Optional<TlsSettings> tls(SettingValues values) {

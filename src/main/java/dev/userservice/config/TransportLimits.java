@@ -15,6 +15,15 @@ import java.time.Duration;
  * @param keepAlivePermitWithoutCalls whether clients may ping while they have no call open
  * @param maxConnectionAge age after which a connection is asked to go away; zero means never
  * @param maxConnectionAgeGrace time calls in flight get after that, then the connection is closed
+ * @param maxStreamsPerConnection most streaming calls open at once on one connection; more are
+ *     refused with RESOURCE_EXHAUSTED
+ * @param maxStreams most streaming calls open at once on the whole server; more are refused with
+ *     RESOURCE_EXHAUSTED
+ * @param streamBufferBytes bytes a stream may queue for a client that does not read before the
+ *     handler is told to wait (grpc-java's on-ready threshold)
+ * @param maxRstFramesPerWindow RST_STREAM frames a client may send in one window before the
+ *     connection is ended with GOAWAY (the rapid reset guard); zero turns the guard off
+ * @param rstFramesWindow the window of {@code maxRstFramesPerWindow}
  */
 public record TransportLimits(
     int maxInboundMessageBytes,
@@ -23,11 +32,17 @@ public record TransportLimits(
     Duration keepAlivePermitTime,
     boolean keepAlivePermitWithoutCalls,
     Duration maxConnectionAge,
-    Duration maxConnectionAgeGrace) {
+    Duration maxConnectionAgeGrace,
+    int maxStreamsPerConnection,
+    int maxStreams,
+    int streamBufferBytes,
+    int maxRstFramesPerWindow,
+    Duration rstFramesWindow) {
 
   public TransportLimits {
     requireNonNull(keepAlivePermitTime, "keepAlivePermitTime");
     requireNonNull(maxConnectionAge, "maxConnectionAge");
     requireNonNull(maxConnectionAgeGrace, "maxConnectionAgeGrace");
+    requireNonNull(rstFramesWindow, "rstFramesWindow");
   }
 }

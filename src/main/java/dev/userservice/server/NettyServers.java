@@ -25,6 +25,10 @@ final class NettyServers {
       builder.maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
           .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS);
     }
+    // grpc-java's guard against rapid reset (CVE-2023-44487): past the budget, GOAWAY and close
+    if (limits.maxRstFramesPerWindow() > 0) {
+      builder.maxRstFramesPerWindow(limits.maxRstFramesPerWindow(), (int) limits.rstFramesWindow().toSeconds());
+    }
     return builder;
   }
 }

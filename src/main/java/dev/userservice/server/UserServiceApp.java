@@ -146,8 +146,12 @@ public final class UserServiceApp implements AutoCloseable {
         builder.addServices(AdminInterface.getStandardServices());
       }
       // metrics outermost, so calls the auth interceptor refuses are counted too
+      StreamLimiter streams = StreamLimiter.from(config.limits());
+      // streams are counted per connection through the filter that marks each connection
+      builder.addTransportFilter(streams.transportFilter());
+      // the stream bound before auth, so that no caller, with a token or without, holds more
       List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
-          new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
+          new CallLoggingInterceptor(), streams, new AuthInterceptor(tokens), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads);

@@ -124,7 +124,26 @@ class ConfigTest {
     assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     assertThat(config.adminServices()).isFalse();
     assertThat(config.limits()).isEqualTo(new TransportLimits(4 * 1024 * 1024, 8192, 100, Duration.ofSeconds(20),
-        true, Duration.ofMinutes(30), Duration.ofMinutes(1)));
+        true, Duration.ofMinutes(30), Duration.ofMinutes(1), 50, 500, 8192, 200, Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void load_streamAndResetLimits_fromFlagsAndEnvironment() {
+    Config config = Config.load(new String[] {"--max-streams-per-connection=3", "--stream-buffer-bytes=4096",
+        "--rst-frames-window-seconds=2"}, Map.of("MAX_STREAMS", "9", "MAX_RST_FRAMES_PER_WINDOW", "0"));
+
+    assertThat(config.limits().maxStreamsPerConnection()).isEqualTo(3);
+    assertThat(config.limits().maxStreams()).isEqualTo(9);
+    assertThat(config.limits().streamBufferBytes()).isEqualTo(4096);
+    assertThat(config.limits().maxRstFramesPerWindow()).isZero();
+    assertThat(config.limits().rstFramesWindow()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void load_zeroStreams_messageNamesSettingAndRange() {
+    assertThatThrownBy(() -> Config.load(new String[] {"--max-streams=0"}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--max-streams (MAX_STREAMS): '0' (expected: an integer in 1..1000000)");
   }
 
   @Test
