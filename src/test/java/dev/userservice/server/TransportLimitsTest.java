@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class TransportLimitsTest {
   private static final Metadata.Key<String> PADDING = Metadata.Key.of("x-padding", Metadata.ASCII_STRING_MARSHALLER);
 
+  private static final String GET_USER = "/" + UserServiceGrpc.getGetUserMethod().getFullMethodName();
   private final List<AutoCloseable> resources = new ArrayList<>();
 
   @AfterEach
@@ -171,6 +172,38 @@ class TransportLimitsTest {
 
       assertThat(goAway).as("GOAWAY frame").isNotNull();
       assertThat(goAway.goAwayErrorCode()).isEqualTo(RawHttp2Connection.ENHANCE_YOUR_CALM);
+    }
+  }
+
+  @Test
+  void rapidReset_moreResetsThanTheWindowAllows_goAwayEnhanceYourCalmAndClosed() throws Exception {
+    NettyService service = start("--max-rst-frames-per-window=50", "--rst-frames-window-seconds=10");
+    try (RawHttp2Connection connection = RawHttp2Connection.open(service.port())) {
+      connection.openAndReset(GET_USER, 200);
+
+      Frame goAway = connection.readUntil(RawHttp2Connection.GOAWAY);
+
+      assertThat(goAway).as("GOAWAY frame").isNotNull();
+      assertThat(goAway.goAwayErrorCode()).isEqualTo(RawHttp2Connection.ENHANCE_YOUR_CALM);
+      assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_rststreams");
+      assertThat(connection.read()).as("connection closed after GOAWAY").isNull();
+    }
+    // a client that does not reset streams in bulk is served on its own connection
+    assertThat(blocking(service.channel()).createUser(create("calm@example.com", "Calm")).getEmail())
+        .isEqualTo("calm@example.com");
+  }
+
+  @Test
+  void rapidReset_resetsWithinTheWindowBudget_connectionKept() throws Exception {
+    NettyService service = start("--max-rst-frames-per-window=50", "--rst-frames-window-seconds=10");
+    try (RawHttp2Connection connection = RawHttp2Connection.open(service.port())) {
+      connection.openAndReset(GET_USER, 40);
+      connection.ping();
+
+      Frame ack = connection.readUntil(RawHttp2Connection.PING);
+
+      assertThat(ack).as("answer to the ping after the resets").isNotNull();
+      assertThat(ack.flags() & RawHttp2Connection.FLAG_ACK).isEqualTo(RawHttp2Connection.FLAG_ACK);
     }
   }
 
