@@ -10,7 +10,6 @@ import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -28,7 +27,8 @@ import java.util.concurrent.Executor;
  * building id strings.
  *
  * <p>An invalid item, or one whose email is taken or came earlier in the stream, is skipped and
- * reported in {@code failures}, ordered by index.
+ * reported in {@code failures}, ordered by index: the first {@link BulkCreateFailures#MAX_LISTED}
+ * of them, and the number of all in {@code failure_count}.
  */
 final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   static final int BATCH_SIZE = 500;
@@ -42,7 +42,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private final IdList createdIds = new IdList();
 
   // guarded by this
-  private final List<BulkCreateFailure> failures = new ArrayList<>();
+  private final BulkCreateFailures failures = new BulkCreateFailures(BulkCreateFailures.MAX_LISTED);
   private Batch filling = new Batch();
   /** A full batch waiting for the writer, while the stream asks for no more messages. */
   private Batch parked;
@@ -180,16 +180,17 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       return;
     }
     List<BulkCreateFailure> skipped;
+    int skippedCount;
     synchronized (this) {
       if (finished) {
         return;
       }
       finished = true;
-      skipped = new ArrayList<>(failures);
+      skipped = failures.listed();
+      skippedCount = failures.count();
     }
     transaction.close();
-    skipped.sort(Comparator.comparingInt(BulkCreateFailure::getIndex));
-    response.onNext(new BulkCreateResult(createdIds, skipped));
+    response.onNext(new BulkCreateResult(createdIds, skipped, skippedCount));
     response.onCompleted();
   }
 
@@ -220,7 +221,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       }
     }
     synchronized (this) {
-      failures.addAll(duplicates);
+      duplicates.forEach(failures::add);
     }
     return true;
   }

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The answer to a BulkCreateUsers stream as the service holds it: the created ids at 16 bytes
- * each and the skipped items. {@link #MARSHALLER} writes it to the transport in exactly the
+ * each, the skipped items listed and the count of all skipped. {@link #MARSHALLER} writes it to the transport in exactly the
  * encoding of {@link BulkCreateResponse}, one id at a time, so answering a stream of a million
  * users does not build a million id strings first (about 80 MiB of heap).
  */
@@ -42,10 +42,20 @@ final class BulkCreateResult {
 
   private final IdList createdIds;
   private final List<BulkCreateFailure> failures;
+  private final int failureCount;
 
-  BulkCreateResult(IdList createdIds, List<BulkCreateFailure> failures) {
+  /**
+   * @param failures the skipped items listed in the answer
+   * @param failureCount how many items were skipped in all, at least as many as listed
+   */
+  BulkCreateResult(IdList createdIds, List<BulkCreateFailure> failures, int failureCount) {
     this.createdIds = requireNonNull(createdIds, "createdIds");
     this.failures = List.copyOf(failures);
+    if (failureCount < this.failures.size()) {
+      throw new IllegalArgumentException("failureCount: " + failureCount + " (expected: at least the "
+          + this.failures.size() + " failures listed)");
+    }
+    this.failureCount = failureCount;
   }
 
   int serializedSize() {
@@ -54,6 +64,9 @@ final class BulkCreateResult {
     size += createdIds.size() * ENCODED_ID_SIZE;
     for (BulkCreateFailure failure : failures) {
       size += CodedOutputStream.computeMessageSize(BulkCreateResponse.FAILURES_FIELD_NUMBER, failure);
+    }
+    if (failureCount != 0) {
+      size += CodedOutputStream.computeInt32Size(BulkCreateResponse.FAILURE_COUNT_FIELD_NUMBER, failureCount);
     }
     return size;
   }
@@ -70,6 +83,9 @@ final class BulkCreateResult {
     }
     for (BulkCreateFailure failure : failures) {
       out.writeMessage(BulkCreateResponse.FAILURES_FIELD_NUMBER, failure);
+    }
+    if (failureCount != 0) {
+      out.writeInt32(BulkCreateResponse.FAILURE_COUNT_FIELD_NUMBER, failureCount);
     }
   }
 

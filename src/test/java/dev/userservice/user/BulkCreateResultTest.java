@@ -24,7 +24,7 @@ class BulkCreateResultTest {
 
   private static BulkCreateResponse expected(List<UUID> uuids, List<BulkCreateFailure> failures) {
     BulkCreateResponse.Builder message = BulkCreateResponse.newBuilder().setCreatedCount(uuids.size())
-        .addAllFailures(failures);
+        .addAllFailures(failures).setFailureCount(failures.size());
     uuids.forEach(id -> message.addUserIds(id.toString()));
     return message.build();
   }
@@ -44,7 +44,7 @@ class BulkCreateResultTest {
   @Test
   void drained_bytesEqualTheGeneratedEncoding() throws Exception {
     List<UUID> uuids = randomIds(1000);
-    BulkCreateResult result = new BulkCreateResult(ids(uuids), List.of(TAKEN));
+    BulkCreateResult result = new BulkCreateResult(ids(uuids), List.of(TAKEN), 1);
 
     InputStream stream = BulkCreateResult.MARSHALLER.stream(result);
     assertThat(stream.available()).isEqualTo(expected(uuids, List.of(TAKEN)).getSerializedSize());
@@ -60,7 +60,7 @@ class BulkCreateResultTest {
   @Test
   void read_bytesEqualTheGeneratedEncoding() throws Exception {
     List<UUID> uuids = randomIds(10);
-    InputStream stream = BulkCreateResult.MARSHALLER.stream(new BulkCreateResult(ids(uuids), List.of()));
+    InputStream stream = BulkCreateResult.MARSHALLER.stream(new BulkCreateResult(ids(uuids), List.of(), 0));
 
     assertThat(stream.readAllBytes()).isEqualTo(expected(uuids, List.of()).toByteArray());
     assertThat(stream.available()).isZero();
@@ -68,11 +68,23 @@ class BulkCreateResultTest {
 
   @Test
   void nothingCreated_encodesLikeAnEmptyMessage() throws Exception {
-    BulkCreateResult empty = new BulkCreateResult(new IdList(), List.of());
+    BulkCreateResult empty = new BulkCreateResult(new IdList(), List.of(), 0);
     assertThat(BulkCreateResult.MARSHALLER.stream(empty).readAllBytes()).isEmpty();
 
-    BulkCreateResult onlyFailures = new BulkCreateResult(new IdList(), List.of(TAKEN));
+    BulkCreateResult onlyFailures = new BulkCreateResult(new IdList(), List.of(TAKEN), 1);
     assertThat(BulkCreateResult.MARSHALLER.stream(onlyFailures).readAllBytes())
         .isEqualTo(expected(List.of(), List.of(TAKEN)).toByteArray());
+  }
+
+  @Test
+  void moreFailuresThanListed_countEncodedLikeTheGeneratedMessage() throws Exception {
+    List<UUID> uuids = randomIds(3);
+    BulkCreateResult result = new BulkCreateResult(ids(uuids), List.of(TAKEN), 200_000);
+
+    byte[] bytes = BulkCreateResult.MARSHALLER.stream(result).readAllBytes();
+
+    assertThat(bytes).isEqualTo(expected(uuids, List.of(TAKEN)).toBuilder().setFailureCount(200_000).build()
+        .toByteArray());
+    assertThat(BulkCreateResponse.parseFrom(bytes).getFailureCount()).isEqualTo(200_000);
   }
 }

@@ -16,6 +16,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.stream.IntStream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,7 +47,8 @@ class BulkCreateUsersTest {
     BulkCreateResponse response = result.values().get(0);
     assertThat(response.getCreatedCount()).isEqualTo(2);
     assertThat(response.getUserIdsList()).hasSize(2);
-    assertThat(response.getFailuresList()).extracting(BulkCreateFailure::getIndex).containsExactlyInAnyOrder(1, 2, 4, 5);
+    assertThat(response.getFailuresList()).extracting(BulkCreateFailure::getIndex).containsExactly(1, 2, 4, 5);
+    assertThat(response.getFailureCount()).isEqualTo(4);
     assertThat(response.getFailuresList()).filteredOn(f -> f.getIndex() == 1)
         .extracting(BulkCreateFailure::getCode).containsExactly(Code.INVALID_ARGUMENT_VALUE);
     assertThat(response.getFailuresList()).filteredOn(f -> f.getIndex() == 2 || f.getIndex() == 4)
@@ -56,6 +58,27 @@ class BulkCreateUsersTest {
     assertThat(service.blocking().getUser(GetUserRequest.newBuilder().setUserId(response.getUserIds(1)).build())
         .getEmail()).isEqualTo("two@example.com");
     assertThat(Rows.countUsers(service.settings())).isEqualTo(3);
+  }
+
+  @Test
+  void bulkCreate_moreFailuresThanListed_firstThousandByIndexAndCountOfAll() throws Exception {
+    service.blocking().createUser(user("existing@example.com"));
+    int count = 3 * BulkCreateFailures.MAX_LISTED;
+    RecordingObserver<BulkCreateResponse> result = new RecordingObserver<>();
+    StreamObserver<CreateUserRequest> requests = service.async().bulkCreateUsers(result);
+    // invalid items are reported as they arrive, taken emails by the writer later: out of index order
+    for (int i = 0; i < count; i++) {
+      requests.onNext(user(i % 2 == 0 ? "not an email " + i : "existing@example.com"));
+    }
+    requests.onCompleted();
+
+    assertThat(result.awaitEnd().isOk()).isTrue();
+    BulkCreateResponse response = result.values().get(0);
+    assertThat(response.getFailureCount()).isEqualTo(count);
+    assertThat(response.getFailuresList()).extracting(BulkCreateFailure::getIndex)
+        .containsExactlyElementsOf(IntStream.range(0, BulkCreateFailures.MAX_LISTED).boxed().toList());
+    assertThat(response.getFailures(1).getCode()).isEqualTo(Code.ALREADY_EXISTS_VALUE);
+    assertThat(response.getCreatedCount()).isZero();
   }
 
   @Test
