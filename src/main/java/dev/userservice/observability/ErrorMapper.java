@@ -28,16 +28,33 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where exceptions become gRPC statuses. What a caller sees is a code and a
  * message written for it; causes, SQL and stack traces stay in the log, where an INTERNAL
- * error's id leads from the caller's message to the full report.
+ * error's id leads from the caller's message to the full report. Whatever a request held, the
+ * description and details stay small enough for a default client's 8 KiB trailer limit.
  */
 public final class ErrorMapper {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
   static final String ERROR_DOMAIN = "user.v1.UserService";
+  /** UTF-8 bytes of a status description at most: percent-encoded, at most 3 KiB. */
+  static final int MAX_DESCRIPTION_BYTES = 1024;
+  /** UTF-8 bytes of one field violation's field and description in the details at most. */
+  static final int MAX_FIELD_BYTES = 64;
+  static final int MAX_VIOLATION_BYTES = 200;
 
   private ErrorMapper() {}
 
-  /** The status exception to send for {@code t}. */
+  /** The status exception to send for {@code t}, its description cut to a bounded size. */
   public static StatusRuntimeException toStatusException(Throwable t) {
+    StatusRuntimeException mapped = map(t);
+    String description = mapped.getStatus().getDescription();
+    if (description == null) {
+      return mapped;
+    }
+    String bounded = BoundedText.truncate(description, MAX_DESCRIPTION_BYTES);
+    return bounded.equals(description) ? mapped
+        : mapped.getStatus().withDescription(bounded).asRuntimeException(mapped.getTrailers());
+  }
+
+  private static StatusRuntimeException map(Throwable t) {
     if (t instanceof StatusRuntimeException e && e.getCause() instanceof InvalidProtocolBufferException) {
       // the request bytes are not a valid message (for instance a string that is not UTF-8)
       return Status.INVALID_ARGUMENT.withDescription("request is not a valid message").asRuntimeException();
@@ -83,14 +100,15 @@ public final class ErrorMapper {
 
   private static StatusRuntimeException invalidArgument(ValidationException e) {
     BadRequest.Builder badRequest = BadRequest.newBuilder();
+    // ValidationException lists a bounded number of violations
     for (FieldViolation v : e.violations()) {
       badRequest.addFieldViolations(BadRequest.FieldViolation.newBuilder()
-          .setField(v.field())
-          .setDescription(v.description()));
+          .setField(BoundedText.truncate(v.field(), MAX_FIELD_BYTES))
+          .setDescription(BoundedText.truncate(v.description(), MAX_VIOLATION_BYTES)));
     }
     com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
         .setCode(Code.INVALID_ARGUMENT_VALUE)
-        .setMessage(e.getMessage())
+        .setMessage(BoundedText.truncate(e.getMessage(), MAX_DESCRIPTION_BYTES))
         .addDetails(Any.pack(badRequest.build()))
         .build();
     return StatusProto.toStatusRuntimeException(status);

@@ -52,8 +52,8 @@ final class UpdateRequests {
         if (UPDATABLE.contains(path)) {
           paths.add(path);
         } else {
-          violations.add(new FieldViolation("update_mask", "unknown or read-only path '" + path
-              + "' (expected: one of email, name, status)"));
+          violations.add(new FieldViolation("update_mask", "unknown or read-only path '"
+              + FieldViolation.echo(path) + "' (expected: one of email, name, status)"));
         }
       }
       return paths;
