@@ -136,7 +136,8 @@ public final class UserServiceClient implements AutoCloseable {
   /**
    * Creates users from {@code requests} in one transaction (needs the {@code admin} role).
    * Requests are read as the connection can send them. Invalid and duplicate items are skipped
-   * and listed in the response's failures. Not retried: a retry after a lost response would
+   * and listed in the response's failures (the first 1,000 by index; {@code getFailureCount()}
+   * counts all). Not retried: a retry after a lost response would
    * report every item as taken.
    */
   public BulkCreateResponse bulkCreateUsers(Iterable<CreateUserRequest> requests) {

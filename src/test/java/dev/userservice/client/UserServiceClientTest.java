@@ -194,6 +194,19 @@ class UserServiceClientTest {
   }
 
   @Test
+  void bulkCreateUsers_moreInvalidItemsThanListed_countOfAllInTheResponse() {
+    UserServiceClient client = admin();
+    List<CreateUserRequest> requests = IntStream.range(0, 2500)
+        .mapToObj(i -> newUser("invalid " + i)).collect(Collectors.toList());
+
+    BulkCreateResponse response = client.bulkCreateUsers(requests);
+
+    assertThat(response.getFailureCount()).isEqualTo(2500);
+    assertThat(response.getFailuresList()).hasSize(1000);
+    assertThat(response.getCreatedCount()).isZero();
+  }
+
+  @Test
   void bulkCreateUsers_thousandsOfItems_allStreamedAndCreated() throws Exception {
     UserServiceClient client = admin();
     List<CreateUserRequest> requests = IntStream.range(0, 3000)
