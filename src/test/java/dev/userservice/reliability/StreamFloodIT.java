@@ -36,12 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Many connections each opening many streams that never read, against the packaged jar with the
  * heap a 512 MiB container gives it: past the default bounds (50 streams per connection, 500 in
- * all) streams are refused with RESOURCE_EXHAUSTED, and the process lives and answers health.
+ * all) streams are refused with RESOURCE_EXHAUSTED, the admitted ones hold a bounded share of
+ * the heap, and the process lives and answers health.
  */
 class StreamFloodIT {
   private static final int CONNECTIONS = 14;
   private static final int STREAMS_PER_CONNECTION = 90;
   private static final int MAX_STREAMS = 500;
+  /** What 500 streams at page_size 1000 may hold: a quarter of the 384 MiB heap. */
+  private static final long MAX_STREAMS_HEAP_BYTES = 96L * 1024 * 1024;
   private static final CallCredentials ADMIN = TestTokens.bearer(TestTokens.admin());
 
   @TempDir
@@ -106,6 +109,7 @@ class StreamFloodIT {
     try (ServiceProcess service = ServiceProcess.startInContainerHeap(Map.of("JWT_SECRET", TestTokens.SECRET),
         "--data-dir=" + dataDir)) {
       seed(service, 3000);
+      long baseline = service.liveHeapBytes();
       List<NonReader<ListUsersRequest, User>> listings = new ArrayList<>();
       for (int c = 0; c < CONNECTIONS; c++) {
         UserServiceGrpc.UserServiceStub stub = UserServiceGrpc.newStub(connect(service)).withCallCredentials(ADMIN);
@@ -126,8 +130,12 @@ class StreamFloodIT {
         updates.add(answers);
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> updates.stream().allMatch(RecordingObserver::ended));
+      long held = service.liveHeapBytes() - baseline;
+      System.out.printf("%d non-reading ListUsers streams (page_size 1000) hold %.1f MiB of live heap%n", MAX_STREAMS,
+          held / 1048576.0);
 
       assertThat(service.isAlive()).isTrue();
+      assertThat(held).isLessThan(MAX_STREAMS_HEAP_BYTES);
       assertThat(health(service, UserServer.LIVENESS_SERVICE)).isEqualTo(ServingStatus.SERVING);
       assertThat(health(service, "")).isEqualTo(ServingStatus.SERVING);
       assertThat(listings.stream().filter(RecordingObserver::ended).count()).as("streams ended")

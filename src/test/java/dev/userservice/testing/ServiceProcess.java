@@ -131,6 +131,21 @@ public final class ServiceProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * The bytes of the objects live in the process's heap: {@code jcmd GC.class_histogram} runs a
+   * full collection first, so garbage is not counted.
+   */
+  public long liveHeapBytes() throws IOException, InterruptedException {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(pid()), "GC.class_histogram").redirectErrorStream(true).start();
+    String histogram = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jcmd.waitFor();
+    // the last line: "Total <instances> <bytes>"
+    return histogram.lines().filter(line -> line.startsWith("Total")).findFirst()
+        .map(line -> Long.parseLong(line.trim().split("\\s+")[2]))
+        .orElseThrow(() -> new AssertionError("no histogram from jcmd:\n" + histogram));
+  }
+
   /** Everything the process printed so far. */
   public String output() {
     return String.join("\n", output);
