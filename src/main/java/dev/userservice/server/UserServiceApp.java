@@ -16,6 +16,7 @@ import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
+import dev.userservice.user.AccountStateCache;
 import dev.userservice.user.ChangeHub;
 import dev.userservice.user.ChangePublisher;
 import dev.userservice.user.InProcessChangePublisher;
@@ -133,6 +134,9 @@ public final class UserServiceApp implements AutoCloseable {
       ChangeHub hub = new ChangeHub();
       ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher() : new InProcessChangePublisher(hub);
       var users = new JdbcUserRepository(database.dataSource(), clock, publisher);
+      // every call checks its account's current status and roles, kept up to date by the feed
+      AccountStateCache accounts = new AccountStateCache(users);
+      hub.observe(accounts);
       if (database.isPostgres()) {
         changeListener = new PostgresChangeListener(settings, hub, users).start();
       }
@@ -147,7 +151,7 @@ public final class UserServiceApp implements AutoCloseable {
       }
       // metrics outermost, so calls the auth interceptor refuses are counted too
       List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
-          new CallLoggingInterceptor(), new AuthInterceptor(tokens), new ExceptionInterceptor());
+          new CallLoggingInterceptor(), new AuthInterceptor(tokens, accounts), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads);

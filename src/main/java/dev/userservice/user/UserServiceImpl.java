@@ -102,6 +102,12 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   public void listUsers(ListUsersRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
     ServerCallStreamObserver<dev.userservice.api.user.v1.User> out =
         (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response;
+    if (!Principal.current().map(Principal::mayListUsers).orElse(false)) {
+      // every user's email: for administrators and calling services, not for any account
+      out.onError(ErrorMapper.toStatusException(
+          new PermissionDeniedException("ListUsers needs the 'admin' or 'service' role")));
+      return;
+    }
     try {
       ListUsersCall.start(users, request, out);
     } catch (RuntimeException e) {

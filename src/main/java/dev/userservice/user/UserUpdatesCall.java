@@ -16,9 +16,10 @@ import java.util.UUID;
  * user's current state. Every user a request names is also followed: later changes to it, made
  * by this stream, another stream, a unary call or another replica, are sent too (see
  * {@link UpdateStreamSender} for order and slow readers). The first error (unknown user, invalid
- * field, stale etag, another user's id without the {@code admin} role) ends the stream with its
- * status. When the client half-closes, the stream completes after its last answer, as clients of
- * the original contract expect; a client that wants changes keeps its side open.
+ * field, stale etag, or without the {@code admin} role another user's id or a change of status or
+ * roles) ends the stream with its status. When the client half-closes, the stream completes after
+ * its last answer, as clients of the original contract expect; a client that wants changes keeps
+ * its side open.
  *
  * <p>Requests are pulled one at a time, and the next only once the client can take more, so a
  * client that sends without reading cannot make the server buffer.
@@ -63,6 +64,7 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
       id = UserServiceImpl.parseId("user_id", request.getUserId());
       requireMayChange(id);
       UserChanges changes = UpdateRequests.toChanges(request);
+      requireMayChangeAccess(changes);
       subscribe(id);
       sender.beginOwnUpdate(id);
       sender.answer(users.update(id, changes));
@@ -80,6 +82,13 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
         .orElseThrow(() -> new PermissionDeniedException("no authenticated caller"));
     if (!caller.mayChange(id.toString())) {
       throw new PermissionDeniedException("a caller may update only its own user (role 'admin' may update any)");
+    }
+  }
+
+  /** Only an admin may change a status or roles, even its own: a user must not reactivate or promote itself. */
+  private static void requireMayChangeAccess(UserChanges changes) {
+    if (changes.changesAccess() && !Principal.current().map(Principal::isAdmin).orElse(false)) {
+      throw new PermissionDeniedException("changing 'status' or 'roles' needs the 'admin' role");
     }
   }
 
