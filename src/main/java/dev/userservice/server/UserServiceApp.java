@@ -132,7 +132,8 @@ public final class UserServiceApp implements AutoCloseable {
       database = Database.open(settings, metrics.poolTracker());
       // replicas on PostgreSQL share changes through LISTEN/NOTIFY; the embedded database is one process
       ChangeHub hub = new ChangeHub();
-      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher() : new InProcessChangePublisher(hub);
+      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher(hub)
+          : new InProcessChangePublisher(hub);
       var users = new JdbcUserRepository(database.dataSource(), clock, publisher);
       // every call checks its account's current status and roles, kept up to date by the feed
       AccountStateCache accounts = new AccountStateCache(users);

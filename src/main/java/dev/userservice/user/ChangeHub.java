@@ -56,13 +56,7 @@ public final class ChangeHub {
 
   /** Hands a committed change to the user's subscribers. */
   public void dispatch(User changed) {
-    for (FeedObserver observer : observers) {
-      try {
-        observer.changed(changed);
-      } catch (RuntimeException e) {
-        log.warn("a feed observer failed on user {}", changed.id(), e);
-      }
-    }
+    dispatchToObservers(changed);
     Set<Consumer<User>> set = subscribers.get(changed.id());
     if (set == null) {
       return;
@@ -72,6 +66,17 @@ public final class ChangeHub {
         subscriber.accept(changed);
       } catch (RuntimeException e) {
         log.warn("a subscriber of user {} failed", changed.id(), e);
+      }
+    }
+  }
+
+  /** Hands a committed change to the observers only (they ignore one they have seen). */
+  public void dispatchToObservers(User changed) {
+    for (FeedObserver observer : observers) {
+      try {
+        observer.changed(changed);
+      } catch (RuntimeException e) {
+        log.warn("a feed observer failed on user {}", changed.id(), e);
       }
     }
   }
