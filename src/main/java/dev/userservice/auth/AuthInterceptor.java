@@ -39,6 +39,9 @@ public final class AuthInterceptor implements ServerInterceptor {
   static final Set<String> ADMIN_SERVICES = Set.of("grpc.channelz.v1.Channelz",
       "envoy.service.status.v3.ClientStatusDiscoveryService");
 
+  /** Why a call of a deactivated account is refused. */
+  static final String INACTIVE = "the account is not active";
+
   private final TokenService tokens;
   private final AccountStates accounts;
 
@@ -74,27 +77,45 @@ public final class AuthInterceptor implements ServerInterceptor {
       return reject(call, "invalid or expired token", e.getMessage());
     }
     CallSubject.record(principal.subject());
-    Optional<AccountState> account;
+    Principal fromToken = principal;
+    Optional<Principal> current;
     try {
-      account = accounts.current(principal.subject());
+      current = current(fromToken);
     } catch (RuntimeException e) {
-      log.warn("cannot read the account state of {} for {}", principal.subject(), method.getFullMethodName(), e);
+      // the account state could not be read (the database is down): the mapper logs it
       call.close(ErrorMapper.toStatusException(e).getStatus(), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    if (account.isPresent()) {
-      if (!account.get().active()) {
-        return reject(call, "the account is not active", "inactive account " + principal.subject());
-      }
-      principal = principal.withRoles(account.get().roles());
+    if (current.isEmpty()) {
+      return reject(call, INACTIVE, "inactive account " + fromToken.subject());
     }
+    principal = current.get();
     if (ADMIN_SERVICES.contains(method.getServiceName()) && !principal.isAdmin()) {
       log.debug("refused {} to {}: not an admin", method.getFullMethodName(), principal.subject());
       call.close(Status.PERMISSION_DENIED.withDescription("the admin role is required"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Context context = Context.current().withValue(Principal.KEY, principal);
-    return Contexts.interceptCall(context, call, headers, next);
+    if (method.getType().clientSendsOneMessage()) {
+      Context context = Context.current().withValue(Principal.KEY, principal);
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    // a stream's requests may come long after its start: each one is checked against the account again
+    return AccountCheckingListener.start(call, headers, next, principal, () -> current(fromToken));
+  }
+
+  /**
+   * The token's principal as its account is now: with the account's current roles when the
+   * subject is a local user, the token's roles otherwise; empty when the account is not active.
+   */
+  private Optional<Principal> current(Principal fromToken) {
+    Optional<AccountState> account = accounts.current(fromToken.subject());
+    if (account.isEmpty()) {
+      return Optional.of(fromToken);
+    }
+    if (!account.get().active()) {
+      return Optional.empty();
+    }
+    return Optional.of(fromToken.withRoles(account.get().roles()));
   }
 
   private static <Q, R> ServerCall.Listener<Q> reject(ServerCall<Q, R> call, String message, String reason) {

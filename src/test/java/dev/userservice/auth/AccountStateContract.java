@@ -2,6 +2,7 @@ package dev.userservice.auth;
 
 import static dev.userservice.testing.Calls.catchStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.FieldMask;
 import dev.userservice.api.user.v1.BulkCreateResponse;
@@ -17,6 +18,7 @@ import dev.userservice.testing.TestTokens;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -109,6 +111,40 @@ abstract class AccountStateContract {
     updateAsAdmin(setStatus(UserStatus.USER_STATUS_ACTIVE));
 
     assertThat(get(aliceToken).getStatus()).isEqualTo(UserStatus.USER_STATUS_ACTIVE);
+  }
+
+  @Test
+  void userUpdates_openStreamOfAccountDeactivated_nextRequestEndsItUnauthenticated() throws Exception {
+    RecordingObserver<User> answers = new RecordingObserver<>();
+    StreamObserver<UserUpdateRequest> requests = service().async(aliceToken).userUpdates(answers);
+    requests.onNext(ofAlice().setName("Before").build());
+    await().atMost(Duration.ofSeconds(5)).until(() -> answers.values().size() == 1);
+
+    updateAsAdmin(setStatus(UserStatus.USER_STATUS_INACTIVE));
+    requests.onNext(ofAlice().setName("After").build());
+
+    assertThat(answers.awaitEnd().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    // the stream follows alice, so it may have been sent the deactivation itself
+    assertThat(answers.values()).extracting(User::getName).containsOnly("Before");
+    assertThat(get(TestTokens.admin()).getName()).isEqualTo("Before");
+  }
+
+  @Test
+  void userUpdates_openStreamOfAdminWhoseRoleIsRemoved_nextChangeOfAnotherUserDenied() throws Exception {
+    User bob = service().blocking().createUser(CreateUserRequest.newBuilder()
+        .setEmail("bob@example.com").setName("Bob").build());
+    updateAsAdmin(setRoles("admin"));
+    RecordingObserver<User> answers = new RecordingObserver<>();
+    StreamObserver<UserUpdateRequest> requests = service().async(aliceToken).userUpdates(answers);
+    requests.onNext(UserUpdateRequest.newBuilder().setUserId(bob.getId()).setName("Robert").build());
+    await().atMost(Duration.ofSeconds(5)).until(() -> answers.values().size() == 1);
+
+    updateAsAdmin(setRoles());
+    requests.onNext(UserUpdateRequest.newBuilder().setUserId(bob.getId()).setName("Bobby").build());
+
+    assertThat(answers.awaitEnd().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(service().blocking().getUser(GetUserRequest.newBuilder().setUserId(bob.getId()).build()).getName())
+        .isEqualTo("Robert");
   }
 
   @Test
