@@ -145,7 +145,7 @@ public final class UserServiceApp implements AutoCloseable {
       LoginThrottle throttle = new LoginThrottle(config.loginMaxFailures(), config.loginLockout(), THROTTLE_CAPACITY,
           clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, hub),
+          new UserServiceImpl(users, hasher, hub, accounts),
           new AuthServiceImpl(users, hasher, tokens, throttle));
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());

@@ -148,6 +148,51 @@ abstract class AccountStateContract {
   }
 
   @Test
+  void userUpdates_followerDeactivated_sentNoFurtherChanges() throws Exception {
+    RecordingObserver<User> own = follow(aliceToken);
+    RecordingObserver<User> control = follow(TestTokens.admin());
+
+    updateAsAdmin(setStatus(UserStatus.USER_STATUS_INACTIVE));
+    updateAsAdmin(ofAlice().setName("Later").build());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> names(control).contains("Later"));
+    Thread.sleep(200); // room for a change still on its way to the other follower
+    assertThat(names(own)).containsOnly("Alice");
+  }
+
+  @Test
+  void userUpdates_followingAdminLosesTheRole_sentNoFurtherChangesOfOthers() throws Exception {
+    User bob = service().blocking().createUser(CreateUserRequest.newBuilder()
+        .setEmail("bob@example.com").setName("Bob").build());
+    updateAsAdmin(setRoles("admin"));
+    RecordingObserver<User> follower = follow(aliceToken, bob);
+    RecordingObserver<User> control = follow(TestTokens.admin(), bob);
+
+    updateAsAdmin(setRoles());
+    updateAsAdmin(UserUpdateRequest.newBuilder().setUserId(bob.getId()).setName("Robert").build());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> names(control).contains("Robert"));
+    Thread.sleep(200);
+    assertThat(names(follower)).containsOnly("Bob");
+  }
+
+  private RecordingObserver<User> follow(String token) throws Exception {
+    return follow(token, alice);
+  }
+
+  /** Opens a stream that follows {@code user} and waits for its first answer. */
+  private RecordingObserver<User> follow(String token, User user) throws Exception {
+    RecordingObserver<User> answers = new RecordingObserver<>();
+    service().async(token).userUpdates(answers).onNext(UserUpdateRequest.newBuilder().setUserId(user.getId()).build());
+    await().atMost(Duration.ofSeconds(5)).until(() -> answers.values().size() == 1);
+    return answers;
+  }
+
+  private static List<String> names(RecordingObserver<User> answers) {
+    return answers.values().stream().map(User::getName).toList();
+  }
+
+  @Test
   void userUpdates_ownStatusWithoutAdmin_permissionDeniedAndUnchanged() throws Exception {
     RecordingObserver<User> answers = update(aliceToken, setStatus(UserStatus.USER_STATUS_INACTIVE));
 
