@@ -3,6 +3,7 @@ package dev.userservice.auth;
 import static java.util.Objects.requireNonNull;
 
 import dev.userservice.observability.CallSubject;
+import dev.userservice.observability.ErrorMapper;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -10,6 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Requires {@code authorization: Bearer <token>} on every method but the public ones (health,
  * reflection, CreateUser, Login), verifies it and puts the {@link Principal} in the call's
- * {@link Context} (and its subject in the call's log line). The admin services also need the
- * admin role. A call without a valid token is closed with UNAUTHENTICATED before its
- * handler runs; the reason goes to the log only.
+ * {@link Context} (and its subject in the call's log line). When the token's subject is a local
+ * user, the call carries that account's current roles instead of the token's, and an inactive
+ * account is refused; any other subject (a calling service) keeps the token's roles. The admin
+ * services also need the admin role. A call without a valid token, or of an inactive account, is
+ * closed with UNAUTHENTICATED before its handler runs; the reason goes to the log only.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
@@ -35,10 +39,20 @@ public final class AuthInterceptor implements ServerInterceptor {
   static final Set<String> ADMIN_SERVICES = Set.of("grpc.channelz.v1.Channelz",
       "envoy.service.status.v3.ClientStatusDiscoveryService");
 
-  private final TokenService tokens;
+  /** Why a call of a deactivated account is refused. */
+  static final String INACTIVE = "the account is not active";
 
+  private final TokenService tokens;
+  private final AccountStates accounts;
+
+  /** An interceptor for which no subject is a local account: every token keeps its roles. */
   public AuthInterceptor(TokenService tokens) {
+    this(tokens, AccountStates.NONE);
+  }
+
+  public AuthInterceptor(TokenService tokens, AccountStates accounts) {
     this.tokens = requireNonNull(tokens, "tokens");
+    this.accounts = requireNonNull(accounts, "accounts");
   }
 
   @Override
@@ -63,13 +77,45 @@ public final class AuthInterceptor implements ServerInterceptor {
       return reject(call, "invalid or expired token", e.getMessage());
     }
     CallSubject.record(principal.subject());
+    Principal fromToken = principal;
+    Optional<Principal> current;
+    try {
+      current = current(fromToken);
+    } catch (RuntimeException e) {
+      // the account state could not be read (the database is down): the mapper logs it
+      call.close(ErrorMapper.toStatusException(e).getStatus(), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    if (current.isEmpty()) {
+      return reject(call, INACTIVE, "inactive account " + fromToken.subject());
+    }
+    principal = current.get();
     if (ADMIN_SERVICES.contains(method.getServiceName()) && !principal.isAdmin()) {
       log.debug("refused {} to {}: not an admin", method.getFullMethodName(), principal.subject());
       call.close(Status.PERMISSION_DENIED.withDescription("the admin role is required"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Context context = Context.current().withValue(Principal.KEY, principal);
-    return Contexts.interceptCall(context, call, headers, next);
+    if (method.getType().clientSendsOneMessage()) {
+      Context context = Context.current().withValue(Principal.KEY, principal);
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    // a stream's requests may come long after its start: each one is checked against the account again
+    return AccountCheckingListener.start(call, headers, next, principal, () -> current(fromToken));
+  }
+
+  /**
+   * The token's principal as its account is now: with the account's current roles when the
+   * subject is a local user, the token's roles otherwise; empty when the account is not active.
+   */
+  private Optional<Principal> current(Principal fromToken) {
+    Optional<AccountState> account = accounts.current(fromToken.subject());
+    if (account.isEmpty()) {
+      return Optional.of(fromToken);
+    }
+    if (!account.get().active()) {
+      return Optional.empty();
+    }
+    return Optional.of(fromToken.withRoles(account.get().roles()));
   }
 
   private static <Q, R> ServerCall.Listener<Q> reject(ServerCall<Q, R> call, String message, String reason) {

@@ -16,6 +16,7 @@ import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
+import dev.userservice.user.AccountStateCache;
 import dev.userservice.user.ChangeHub;
 import dev.userservice.user.ChangePublisher;
 import dev.userservice.user.InProcessChangePublisher;
@@ -131,8 +132,12 @@ public final class UserServiceApp implements AutoCloseable {
       database = Database.open(settings, metrics.poolTracker());
       // replicas on PostgreSQL share changes through LISTEN/NOTIFY; the embedded database is one process
       ChangeHub hub = new ChangeHub();
-      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher() : new InProcessChangePublisher(hub);
+      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher(hub)
+          : new InProcessChangePublisher(hub);
       var users = new JdbcUserRepository(database.dataSource(), clock, publisher);
+      // every call checks its account's current status and roles, kept up to date by the feed
+      AccountStateCache accounts = new AccountStateCache(users);
+      hub.observe(accounts);
       if (database.isPostgres()) {
         changeListener = new PostgresChangeListener(settings, hub, users).start();
       }
@@ -140,7 +145,7 @@ public final class UserServiceApp implements AutoCloseable {
       LoginThrottle throttle = new LoginThrottle(config.loginMaxFailures(), config.loginLockout(), THROTTLE_CAPACITY,
           clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, hub),
+          new UserServiceImpl(users, hasher, hub, accounts),
           new AuthServiceImpl(users, hasher, tokens, throttle));
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());
@@ -151,7 +156,7 @@ public final class UserServiceApp implements AutoCloseable {
       builder.addTransportFilter(streams.transportFilter());
       // the stream bound before auth, so that no caller, with a token or without, holds more
       List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
-          new CallLoggingInterceptor(), streams, new AuthInterceptor(tokens), new ExceptionInterceptor());
+          new CallLoggingInterceptor(), streams, new AuthInterceptor(tokens, accounts), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads);

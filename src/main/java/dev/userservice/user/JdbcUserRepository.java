@@ -19,13 +19,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -54,8 +52,8 @@ public final class JdbcUserRepository implements UserRepository {
       + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
       + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging order by ordinal"
       + " on conflict do nothing returning id";
-  private static final String UPDATE = "update users set email = ?, name = ?, status = ?, version = ?, updated_at = ?"
-      + " where id = ?";
+  private static final String UPDATE = "update users set email = ?, name = ?, status = ?, roles = ?, version = ?,"
+      + " updated_at = ? where id = ?";
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -122,15 +120,11 @@ public final class JdbcUserRepository implements UserRepository {
             rs.getObject("id", UUID.class),
             AccountStatus.valueOf(rs.getString("status")),
             Optional.ofNullable(rs.getString("password_hash")),
-            roles(rs.getString("roles"))));
+            Roles.parse(rs.getString("roles"))));
       }
     } catch (SQLException e) {
       throw SqlErrors.translate("find credentials", e);
     }
-  }
-
-  private static Set<String> roles(String column) {
-    return Arrays.stream(column.split(",")).map(String::trim).filter(r -> !r.isEmpty()).collect(Collectors.toSet());
   }
 
   @Override
@@ -267,14 +261,16 @@ public final class JdbcUserRepository implements UserRepository {
         changes.status().orElse(current.status()),
         current.createdAt(),
         now(),
-        current.version() + 1);
+        current.version() + 1,
+        changes.roles().orElse(current.roles()));
     try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
       update.setString(1, next.email());
       update.setString(2, next.name());
       update.setString(3, next.status().name());
-      update.setLong(4, next.version());
-      update.setObject(5, timestamp(next.updatedAt()));
-      update.setObject(6, id);
+      update.setString(4, Roles.format(next.roles()));
+      update.setLong(5, next.version());
+      update.setObject(6, timestamp(next.updatedAt()));
+      update.setObject(7, id);
       try (var bound = CallBoundStatement.bind(update)) {
         update.executeUpdate();
       }

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one connection per replica that LISTENs for user changes and hands them to the hub. When
- * the connection is lost it reconnects with growing pauses, and once listening again re-reads
- * every subscribed user, so a change announced while it was away still reaches its streams.
+ * the connection is lost it reconnects with growing pauses, and once listening again tells the
+ * hub's observers that changes may have been missed and re-reads every subscribed user, so a
+ * change announced while it was away still reaches its streams.
  */
 public final class PostgresChangeListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresChangeListener.class);
@@ -62,6 +63,8 @@ public final class PostgresChangeListener implements AutoCloseable {
           listen.execute("LISTEN " + PostgresChangePublisher.CHANNEL);
         }
         listening = true;
+        // also on the first connection: what was read before LISTEN took effect may be stale
+        hub.feedResumed();
         if (!firstConnection) {
           log.info("change listener reconnected: re-reading subscribed users");
           resync();

@@ -13,7 +13,7 @@ import java.util.Set;
  * {@code update_mask}, or, without a mask, every field that is set.
  */
 final class UpdateRequests {
-  static final Set<String> UPDATABLE = Set.of("name", "email", "status");
+  static final Set<String> UPDATABLE = Set.of("name", "email", "status", "roles");
 
   private UpdateRequests() {}
 
@@ -38,11 +38,15 @@ final class UpdateRequests {
     if (paths.contains("status")) {
       status = status(request, violations);
     }
+    Optional<Set<String>> roles = Optional.empty();
+    if (paths.contains("roles")) {
+      roles = Optional.of(Roles.validate("roles", request.getRolesList(), violations));
+    }
     if (!violations.isEmpty()) {
       throw new ValidationException(violations);
     }
     Optional<String> etag = request.getEtag().isEmpty() ? Optional.empty() : Optional.of(request.getEtag());
-    return new UserChanges(email, name, status, etag);
+    return new UserChanges(email, name, status, roles, etag);
   }
 
   private static Set<String> paths(UserUpdateRequest request, List<FieldViolation> violations) {
@@ -53,7 +57,7 @@ final class UpdateRequests {
           paths.add(path);
         } else {
           violations.add(new FieldViolation("update_mask", "unknown or read-only path '"
-              + FieldViolation.echo(path) + "' (expected: one of email, name, status)"));
+              + FieldViolation.echo(path) + "' (expected: one of email, name, status, roles)"));
         }
       }
       return paths;
@@ -66,6 +70,9 @@ final class UpdateRequests {
     }
     if (request.getStatus() != UserStatus.USER_STATUS_UNSPECIFIED) {
       paths.add("status");
+    }
+    if (request.getRolesCount() > 0) {
+      paths.add("roles");
     }
     return paths;
   }

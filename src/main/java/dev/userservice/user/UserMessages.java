@@ -3,6 +3,7 @@ package dev.userservice.user;
 import com.google.protobuf.Timestamp;
 import dev.userservice.api.user.v1.UserStatus;
 import java.time.Instant;
+import java.util.Set;
 
 /** Converts between stored users and their wire messages. */
 final class UserMessages {
@@ -17,6 +18,7 @@ final class UserMessages {
         .setCreatedAt(timestamp(user.createdAt()))
         .setUpdateTime(timestamp(user.updatedAt()))
         .setEtag(user.etag())
+        .addAllRoles(Roles.sorted(user.roles()))
         .build();
   }
 
@@ -37,7 +39,8 @@ final class UserMessages {
         },
         instant(message.getCreatedAt()),
         instant(message.getUpdateTime()),
-        Etags.version(message.getEtag()));
+        Etags.version(message.getEtag()),
+        Set.copyOf(message.getRolesList()));
   }
 
   static UserStatus toMessage(AccountStatus status) {

@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /** Reads a {@link User} from a row of {@link #COLUMNS}. */
 final class UserRowMapper {
-  static final String COLUMNS = "id, email, name, status, created_at, updated_at, version";
+  static final String COLUMNS = "id, email, name, status, created_at, updated_at, version, roles";
 
   private UserRowMapper() {}
 
@@ -19,6 +19,7 @@ final class UserRowMapper {
         AccountStatus.valueOf(rs.getString("status")),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
-        rs.getLong("version"));
+        rs.getLong("version"),
+        Roles.parse(rs.getString("roles")));
   }
 }

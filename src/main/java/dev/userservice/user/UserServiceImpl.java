@@ -7,6 +7,7 @@ import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.api.user.v1.UserUpdateRequest;
+import dev.userservice.auth.AccountStates;
 import dev.userservice.auth.PasswordHasher;
 import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.Principal;
@@ -29,9 +30,19 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   private final ChangeHub changes;
   private final UserLookups lookups;
   private final UserCreates creates;
+  private final AccountStates accounts;
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes) {
+    this(users, hasher, changes, AccountStates.NONE);
+  }
+
+  /**
+   * A service whose UserUpdates streams see the changes published to {@code changes}, each sent
+   * only while {@code accounts} says the stream's caller may still see it.
+   */
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, AccountStates accounts) {
+    this.accounts = requireNonNull(accounts, "accounts");
     this.users = requireNonNull(users, "users");
     this.createRequests = new CreateRequests(requireNonNull(hasher, "hasher"));
     this.changes = requireNonNull(changes, "changes");
@@ -102,6 +113,12 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   public void listUsers(ListUsersRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
     ServerCallStreamObserver<dev.userservice.api.user.v1.User> out =
         (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response;
+    if (!Principal.current().map(Principal::mayListUsers).orElse(false)) {
+      // every user's email: for administrators and calling services, not for any account
+      out.onError(ErrorMapper.toStatusException(
+          new PermissionDeniedException("ListUsers needs the 'admin' or 'service' role")));
+      return;
+    }
     try {
       ListUsersCall.start(users, request, out);
     } catch (RuntimeException e) {
@@ -128,7 +145,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
 
   @Override
   public StreamObserver<UserUpdateRequest> userUpdates(StreamObserver<dev.userservice.api.user.v1.User> response) {
-    return UserUpdatesCall.start(users, changes,
+    return UserUpdatesCall.start(users, changes, accounts,
         (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response);
   }
 

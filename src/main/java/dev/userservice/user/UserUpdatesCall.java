@@ -1,6 +1,8 @@
 package dev.userservice.user;
 
 import dev.userservice.api.user.v1.UserUpdateRequest;
+import dev.userservice.auth.AccountState;
+import dev.userservice.auth.AccountStates;
 import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.Principal;
 import io.grpc.Status;
@@ -8,6 +10,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -16,9 +19,11 @@ import java.util.UUID;
  * user's current state. Every user a request names is also followed: later changes to it, made
  * by this stream, another stream, a unary call or another replica, are sent too (see
  * {@link UpdateStreamSender} for order and slow readers). The first error (unknown user, invalid
- * field, stale etag, another user's id without the {@code admin} role) ends the stream with its
- * status. When the client half-closes, the stream completes after its last answer, as clients of
- * the original contract expect; a client that wants changes keeps its side open.
+ * field, stale etag, or without the {@code admin} role another user's id or a change of status or
+ * roles) ends the stream with its status. A followed change is sent only while the caller's
+ * account still allows it (active, and its own user or still an admin). When the client
+ * half-closes, the stream completes after its last answer, as clients of the original contract
+ * expect; a client that wants changes keeps its side open.
  *
  * <p>Requests are pulled one at a time, and the next only once the client can take more, so a
  * client that sends without reading cannot make the server buffer.
@@ -29,23 +34,28 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
 
   private final UserRepository users;
   private final ChangeHub hub;
+  private final AccountStates accounts;
+  /** The caller as the stream began, if it had a token. */
+  private final Optional<Principal> caller;
   private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
   private final UpdateStreamSender sender;
   private final Map<UUID, ChangeHub.Subscription> subscriptions = new HashMap<>();
   private volatile boolean finished;
   private volatile boolean wantsNext;
 
-  private UserUpdatesCall(UserRepository users, ChangeHub hub,
+  private UserUpdatesCall(UserRepository users, ChangeHub hub, AccountStates accounts,
       ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
     this.users = users;
     this.hub = hub;
+    this.accounts = accounts;
+    this.caller = Principal.current();
     this.out = out;
     this.sender = new UpdateStreamSender(out);
   }
 
-  static UserUpdatesCall start(UserRepository users, ChangeHub hub,
+  static UserUpdatesCall start(UserRepository users, ChangeHub hub, AccountStates accounts,
       ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
-    UserUpdatesCall call = new UserUpdatesCall(users, hub, out);
+    UserUpdatesCall call = new UserUpdatesCall(users, hub, accounts, out);
     out.disableAutoRequest();
     out.setOnCancelHandler(call::cancelled);
     out.setOnReadyHandler(call::onReady);
@@ -63,6 +73,7 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
       id = UserServiceImpl.parseId("user_id", request.getUserId());
       requireMayChange(id);
       UserChanges changes = UpdateRequests.toChanges(request);
+      requireMayChangeAccess(changes);
       subscribe(id);
       sender.beginOwnUpdate(id);
       sender.answer(users.update(id, changes));
@@ -83,6 +94,13 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
     }
   }
 
+  /** Only an admin may change a status or roles, even its own: a user must not reactivate or promote itself. */
+  private static void requireMayChangeAccess(UserChanges changes) {
+    if (changes.changesAccess() && !Principal.current().map(Principal::isAdmin).orElse(false)) {
+      throw new PermissionDeniedException("changing 'status' or 'roles' needs the 'admin' role");
+    }
+  }
+
   private void subscribe(UUID id) {
     if (subscriptions.containsKey(id)) {
       return;
@@ -92,7 +110,33 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
           .withDescription("a stream may follow at most " + MAX_SUBSCRIPTIONS + " users")
           .asRuntimeException();
     }
-    subscriptions.put(id, hub.subscribe(id, sender::offer));
+    subscriptions.put(id, hub.subscribe(id, change -> {
+      if (mayStillFollow(id)) {
+        sender.offer(change);
+      }
+    }));
+  }
+
+  /**
+   * Whether the caller, as its account is now, may still see changes of {@code id}: it is
+   * active, and the user is its own or it is still an admin. A caller that is no local user keeps
+   * what its token allowed. Runs on the thread that delivers the change; a cache lookup.
+   */
+  private boolean mayStillFollow(UUID id) {
+    if (caller.isEmpty()) {
+      return false;
+    }
+    Optional<AccountState> account;
+    try {
+      account = accounts.current(caller.get().subject());
+    } catch (RuntimeException e) {
+      return false; // the account cannot be read now: withhold rather than leak
+    }
+    if (account.isEmpty()) {
+      return true;
+    }
+    return account.get().active()
+        && (account.get().roles().contains(Principal.ADMIN) || caller.get().subject().equalsIgnoreCase(id.toString()));
   }
 
   private void onReady() {

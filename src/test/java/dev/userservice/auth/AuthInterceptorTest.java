@@ -11,6 +11,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.db.Database;
+import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.CountingUserRepository;
@@ -166,6 +167,32 @@ class AuthInterceptorTest {
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS512), claims().build());
     jwt.sign(new MACSigner((TestTokens.SECRET + TestTokens.SECRET).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     assertRejected("Bearer " + jwt.serialize());
+  }
+
+  @Test
+  void accountStateUnreadable_unavailableAndHandlerNotReached() throws Exception {
+    AccountStates down = subject -> {
+      throw new DatabaseUnavailableException("connection refused", new java.sql.SQLException("refused"));
+    };
+    String name = InProcessServerBuilder.generateName();
+    UserServer downServer = new UserServer(InProcessServerBuilder.forName(name),
+        List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
+        List.of(new AuthInterceptor(TestTokens.SERVICE, down), new ExceptionInterceptor()), () -> true,
+        Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
+    ManagedChannel downChannel = InProcessChannelBuilder.forName(name).build();
+    try {
+      StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
+          () -> UserServiceGrpc.newBlockingStub(downChannel).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .withCallCredentials(TestTokens.bearer(TestTokens.user(UUID.randomUUID().toString())))
+              .getUser(GetUserRequest.newBuilder().setUserId(UUID.randomUUID().toString()).build()));
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription()).doesNotContain("refused");
+      assertThat(repository.calls()).isZero();
+    } finally {
+      downChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      downServer.close();
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.api.user.v1.UserStatus;
 import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.ServiceProcess;
@@ -14,6 +15,7 @@ import dev.userservice.testing.TestDatabases;
 import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -128,6 +130,34 @@ class LiveUpdatesIT {
     await().atMost(DELIVERY).until(() -> received(onB, after) && received(onC, after));
     assertThat(onB.values()).extracting(User::getName).containsSubsequence("While away", "After recovery")
         .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void deactivationThroughOneReplica_refusesTheTokenOnAnotherWithinOneSecond() throws Exception {
+    User user = createUser("deactivated@example.com");
+    var asUser = UserServiceGrpc.newBlockingStub(channel(2))
+        .withCallCredentials(TestTokens.bearer(TestTokens.user(user.getId())));
+    GetUserRequest get = GetUserRequest.newBuilder().setUserId(user.getId()).build();
+    assertThat(asUser.withDeadlineAfter(10, TimeUnit.SECONDS).getUser(get).getId()).isEqualTo(user.getId());
+
+    Status deactivated = update(0, UserUpdateRequest.newBuilder().setUserId(user.getId())
+        .setStatus(UserStatus.USER_STATUS_INACTIVE).build(), new ArrayList<>());
+    assertThat(deactivated.isOk()).as("deactivate: %s", deactivated).isTrue();
+    long start = System.nanoTime();
+    Status.Code code = Status.Code.OK;
+    while (code == Status.Code.OK && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5)) {
+      try {
+        asUser.withDeadlineAfter(10, TimeUnit.SECONDS).getUser(get);
+        Thread.sleep(5);
+      } catch (StatusRuntimeException e) {
+        code = e.getStatus().getCode();
+      }
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    System.out.printf("deactivation enforced on another replica (jar) after %d ms%n", took.toMillis());
+    assertThat(code).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(took).isLessThan(Duration.ofSeconds(1));
   }
 
   /** Each round, every updater reads the same etag and writes at once: one wins, the rest are ABORTED. */

@@ -19,11 +19,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class InProcessService implements AfterEachCallback {
   private final DatabaseSettings settings;
+  private final boolean ownsSchema;
   private UserServiceApp app;
   private ManagedChannel channel;
 
-  private InProcessService(DatabaseSettings settings) {
+  private InProcessService(DatabaseSettings settings, boolean ownsSchema) {
     this.settings = settings;
+    this.ownsSchema = ownsSchema;
+  }
+
+  private InProcessService(DatabaseSettings settings) {
+    this(settings, true);
   }
 
   /** A service on a new in-memory H2 database. */
@@ -34,6 +40,14 @@ public final class InProcessService implements AfterEachCallback {
   /** A service on a new schema of the real PostgreSQL, dropped after the test. */
   public static InProcessService onPostgres() {
     return new InProcessService(TestDatabases.postgres());
+  }
+
+  /**
+   * Another replica on the same database as {@code first}; register it after {@code first}, so
+   * that it closes first, and the schema is dropped by {@code first}.
+   */
+  public static InProcessService replicaOf(InProcessService first) {
+    return new InProcessService(first.settings, false);
   }
 
   /** Starts the service on first use and returns a channel to it. */
@@ -82,7 +96,7 @@ public final class InProcessService implements AfterEachCallback {
     if (app != null) {
       app.close();
     }
-    if (settings.schema().isPresent()) {
+    if (ownsSchema && settings.schema().isPresent()) {
       TestDatabases.dropSchema(settings.schema().get());
     }
   }

@@ -8,6 +8,7 @@ import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.auth.AuthInterceptor;
 import dev.userservice.auth.PasswordHasher;
 import dev.userservice.db.Database;
 import dev.userservice.server.UserServer;
@@ -16,6 +17,7 @@ import dev.userservice.testing.InProcessService;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.SlowReader;
 import dev.userservice.testing.TestDatabases;
+import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -101,12 +103,13 @@ class ListUsersTest {
       CountingUserRepository counting = new CountingUserRepository(repository);
       String name = InProcessServerBuilder.generateName();
       UserServer server = new UserServer(InProcessServerBuilder.forName(name),
-          List.of(new UserServiceImpl(counting, new PasswordHasher(1))), List.of(), () -> true,
+          List.of(new UserServiceImpl(counting, new PasswordHasher(1))),
+          List.of(new AuthInterceptor(TestTokens.SERVICE)), () -> true,
           Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
-        UserServiceGrpc.newStub(channel).listUsers(ListUsersRequest.newBuilder().setPageSize(5).build(), reader);
+        UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin())).listUsers(ListUsersRequest.newBuilder().setPageSize(5).build(), reader);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 1);
         Thread.sleep(300); // room for a server that ignores readiness to run ahead

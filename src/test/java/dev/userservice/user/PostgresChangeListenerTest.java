@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,47 @@ class PostgresChangeListenerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(missed));
     User later = notifying.update(user.id(), rename("Later"));
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(later));
+  }
+
+  @Test
+  void committedUpdate_reachesObserversAlsoForUsersNobodyFollows() {
+    List<User> observed = new CopyOnWriteArrayList<>();
+    hub.observe(new RecordingObserver(observed, new AtomicInteger()));
+    await().atMost(Duration.ofSeconds(5)).until(listener::isListening);
+    User user = notifying.create(UserIds.next(), new NewUser(UUID.randomUUID() + "@example.com", "Unfollowed",
+        Optional.empty(), Optional.empty()));
+
+    User renamed = notifying.update(user.id(), rename("Observed"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> observed.contains(renamed));
+  }
+
+  /** Each time the listener (re)connects, what it may have missed is announced to the observers. */
+  @Test
+  void connectionKilled_observersToldChangesMayHaveBeenMissed() throws Exception {
+    AtomicInteger gaps = new AtomicInteger();
+    ChangeHub observedHub = new ChangeHub();
+    observedHub.observe(new RecordingObserver(new CopyOnWriteArrayList<>(), gaps));
+    try (PostgresChangeListener observed = new PostgresChangeListener(settings, observedHub, notifying).start()) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> gaps.get() >= 1);
+      int before = gaps.get();
+
+      terminateListenerConnections();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> gaps.get() > before);
+    }
+  }
+
+  private record RecordingObserver(List<User> changes, AtomicInteger gaps) implements ChangeHub.FeedObserver {
+    @Override
+    public void changed(User user) {
+      changes.add(user);
+    }
+
+    @Override
+    public void changesMayHaveBeenMissed() {
+      gaps.incrementAndGet();
+    }
   }
 
   private static void terminateListenerConnections() throws Exception {
