@@ -70,14 +70,14 @@ public final class ErrorMapper {
       return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof DatabaseUnavailableException) {
-      log.warn("database unavailable: {}", rootMessage(t));
+      log.warn("database unavailable: {}", LoggedThrowables.rootSummary(t));
       return Status.UNAVAILABLE.withDescription("database unavailable, try again later").asRuntimeException();
     }
     if (t instanceof QueryCancelledException) {
       return callEnded();
     }
     String errorId = UUID.randomUUID().toString();
-    log.error("internal error {}", errorId, t);
+    log.error("internal error {}", errorId, LoggedThrowables.redacted(t));
     return Status.INTERNAL.withDescription("internal error (error id: " + errorId + ")").asRuntimeException();
   }
 
@@ -116,13 +116,5 @@ public final class ErrorMapper {
       return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded").asRuntimeException();
     }
     return Status.CANCELLED.withDescription("call cancelled").asRuntimeException();
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 }
