@@ -10,8 +10,10 @@ import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.TooManyAttemptsException;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.db.QueryCancelledException;
+import dev.userservice.db.TransactionConflictException;
 import dev.userservice.user.EmailTakenException;
 import dev.userservice.user.FieldViolation;
+import dev.userservice.user.RequestIdReusedException;
 import dev.userservice.user.StaleEtagException;
 import dev.userservice.user.UserNotFoundException;
 import dev.userservice.user.ValidationException;
@@ -60,6 +62,9 @@ public final class ErrorMapper {
     if (t instanceof StaleEtagException e) {
       return staleEtag(e);
     }
+    if (t instanceof RequestIdReusedException e) {
+      return requestIdReused(e);
+    }
     if (t instanceof LoginFailedException) {
       return Status.UNAUTHENTICATED.withDescription(t.getMessage()).asRuntimeException();
     }
@@ -75,6 +80,10 @@ public final class ErrorMapper {
     }
     if (t instanceof QueryCancelledException) {
       return callEnded();
+    }
+    if (t instanceof TransactionConflictException) {
+      // the caller may try again; the message is the service's own, with no value in it
+      return Status.ABORTED.withDescription(t.getMessage()).asRuntimeException();
     }
     String errorId = UUID.randomUUID().toString();
     log.error("internal error {}", errorId, LoggedThrowables.redacted(t));
@@ -104,6 +113,23 @@ public final class ErrorMapper {
         .build();
     com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
         .setCode(Code.ABORTED_VALUE)
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(info))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  /**
+   * ALREADY_EXISTS, as the request id is taken; AIP-155 names no code for a reused id, and the
+   * reason tells it from a taken email. Nothing of the earlier create is in it.
+   */
+  private static StatusRuntimeException requestIdReused(RequestIdReusedException e) {
+    ErrorInfo info = ErrorInfo.newBuilder()
+        .setReason("REQUEST_ID_REUSED")
+        .setDomain(ERROR_DOMAIN)
+        .build();
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Code.ALREADY_EXISTS_VALUE)
         .setMessage(e.getMessage())
         .addDetails(Any.pack(info))
         .build();

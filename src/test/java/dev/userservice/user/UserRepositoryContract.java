@@ -105,10 +105,37 @@ abstract class UserRepositoryContract {
     User created = repository.create(UserIds.next(), first);
 
     User again = repository.create(UserIds.next(),
-        new NewUser("other@example.com", "Other", Optional.empty(), Optional.of("req-1")));
+        new NewUser("once@example.com", "Once", Optional.of("$argon2id$another-salt"), Optional.of("req-1")));
 
     assertThat(again).isEqualTo(created);
     assertThat(repository.listAfter(Optional.empty(), 10)).containsExactly(created);
+  }
+
+  @Test
+  void create_requestIdOfAnotherRequest_refusedAndStoresNothing() {
+    User created = repository.create(UserIds.next(),
+        new NewUser("once@example.com", "Once", Optional.empty(), Optional.of("req-1")));
+
+    assertThatThrownBy(() -> repository.create(UserIds.next(),
+        new NewUser("other@example.com", "Once", Optional.empty(), Optional.of("req-1"))))
+        .isInstanceOf(RequestIdReusedException.class)
+        .hasMessageContaining("request_id").hasMessageNotContaining("once@example.com");
+    assertThatThrownBy(() -> repository.create(UserIds.next(),
+        new NewUser("once@example.com", "Other", Optional.empty(), Optional.of("req-1"))))
+        .isInstanceOf(RequestIdReusedException.class);
+    assertThat(repository.listAfter(Optional.empty(), 10)).containsExactly(created);
+  }
+
+  @Test
+  void create_sameRequestAfterTheUserChanged_returnsTheUserAsItIsNow() {
+    NewUser request = new NewUser("once@example.com", "Once", Optional.empty(), Optional.of("req-1"));
+    User created = repository.create(UserIds.next(), request);
+    User renamed = repository.update(created.id(), new UserChanges(Optional.of("moved@example.com"),
+        Optional.of("Renamed"), Optional.empty(), Optional.empty()));
+
+    User again = repository.create(UserIds.next(), request);
+
+    assertThat(again).isEqualTo(renamed);
   }
 
   @Test
