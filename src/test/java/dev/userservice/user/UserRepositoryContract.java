@@ -11,11 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -136,6 +138,39 @@ abstract class UserRepositoryContract {
     User again = repository.create(UserIds.next(), request);
 
     assertThat(again).isEqualTo(renamed);
+  }
+
+  @Test
+  void createAllSkippingTaken_concurrentListsOfTheSameEmailsInOppositeOrder_eachStoredOnceNoConflict()
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 3; round++) {
+        List<NewUser> ascending = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          ascending.add(newUser("r" + round + "-" + String.format("%03d", i) + "@example.com"));
+        }
+        List<NewUser> descending = new ArrayList<>(ascending);
+        Collections.reverse(descending);
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<List<Optional<User>>>> results = new ArrayList<>();
+        for (List<NewUser> users : List.of(ascending, descending)) {
+          results.add(pool.submit(() -> {
+            List<UUID> ids = users.stream().map(u -> UserIds.next()).toList();
+            start.await();
+            return repository.createAllSkippingTaken(ids, users);
+          }));
+        }
+
+        long stored = 0;
+        for (Future<List<Optional<User>>> result : results) {
+          stored += result.get().stream().filter(Optional::isPresent).count();
+        }
+        assertThat(stored).as("round %d", round).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
