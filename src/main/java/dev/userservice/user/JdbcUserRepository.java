@@ -46,8 +46,9 @@ public final class JdbcUserRepository implements UserRepository {
       + " values (?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?)";
   private static final String INSERT_SKIPPING_DUPLICATES = INSERT + " on conflict do nothing";
   // PostgreSQL bulk path: rows staged by COPY, then inserted in email order (so two batches
-  // with common emails lock them in the same order and cannot deadlock each other), the first
-  // of several equal emails in message order winning, like with single-row inserts
+  // with common emails lock them in the same order and cannot deadlock each other; "C" sorts by
+  // code point, like the JDBC batches' order), the first of several equal emails in message
+  // order winning, like with single-row inserts
   private static final String CREATE_STAGING = "create temporary table bulk_staging"
       + " (ordinal int, id uuid, email varchar(1024), name varchar(1024), password_hash varchar(255),"
       + " request_id varchar(512)) on commit drop";
@@ -55,7 +56,8 @@ public final class JdbcUserRepository implements UserRepository {
   private static final String COPY_INTO_STAGING = "copy bulk_staging from stdin with (format csv)";
   private static final String INSERT_FROM_STAGING = "insert into users"
       + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
-      + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging order by email, ordinal"
+      + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging"
+      + " order by email collate \"C\", ordinal"
       + " on conflict do nothing returning id";
   private static final String UPDATE = "update users set email = ?, name = ?, status = ?, version = ?, updated_at = ?"
       + " where id = ?";
@@ -356,8 +358,9 @@ public final class JdbcUserRepository implements UserRepository {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    // a stable sort: of equal emails, the earlier one is inserted first and wins
-    Arrays.sort(order, Comparator.comparing(i -> users.get(i).email()));
+    // a stable sort by code point (as PostgreSQL's "C" collation): of equal emails, the earlier
+    // one is inserted first and wins
+    Arrays.sort(order, Comparator.comparing(i -> users.get(i).email(), JdbcUserRepository::compareCodePoints));
     boolean[] stored = new boolean[users.size()];
     try (var bound = CallBoundStatement.bind(insert)) {
       if (!batched) {
@@ -377,6 +380,10 @@ public final class JdbcUserRepository implements UserRepository {
       }
     }
     return stored;
+  }
+
+  private static int compareCodePoints(String a, String b) {
+    return Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
   }
 
   private Instant now() {
