@@ -87,6 +87,10 @@ public final class Database implements AutoCloseable {
       config.addDataSourceProperty("tcpKeepAlive", "true");
       long connectSeconds = Math.max(1, settings.connectionTimeout().toSeconds());
       config.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
+      // exception messages then hold no bound value: a failed batch names no statement and its
+      // parameters ("Batch entry 0 <unknown>"), a server error keeps its message and drops the
+      // detail, hint and context (where a duplicate key or a COPY line quotes the row)
+      config.addDataSourceProperty("logServerErrorDetail", "false");
     }
     return config;
   }

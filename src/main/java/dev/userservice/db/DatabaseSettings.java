@@ -28,7 +28,11 @@ public record DatabaseSettings(
     int poolSize,
     Duration connectionTimeout) {
 
-  private static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+  // TRACE_LEVEL_FILE=0: H2 would otherwise write failed statements' messages, which quote the
+  // values, to a users.trace.db file beside the data; the service logs its failures itself.
+  // LOCK_TIMEOUT: H2 has no deadlock detection for row locks, so a lock cycle ends after this wait
+  private static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+      + ";TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=2000";
 
   public DatabaseSettings {
     requireNonNull(jdbcUrl, "jdbcUrl");

@@ -3,10 +3,19 @@ package dev.userservice.db;
 import io.grpc.Context;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Set;
 
 /** Turns a {@link SQLException} into the unchecked exception the rest of the service understands. */
 public final class SqlErrors {
   private static final String UNIQUE_VIOLATION = "23505";
+  /**
+   * Serialization failure (both), deadlock detected and lock not available (PostgreSQL),
+   * concurrent update (H2).
+   */
+  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "55P03", "90131");
+  /** H2's lock timeout, reported with the generic timeout state HYT00. */
+  private static final int H2_LOCK_TIMEOUT = 50200;
+  private static final int MAX_CAUSES = 8;
 
   private SqlErrors() {}
 
@@ -16,9 +25,25 @@ public final class SqlErrors {
   }
 
   /**
+   * True when the transaction lost to a concurrent one (deadlock, serialization failure, lock
+   * timeout), also when a batch reports it through its cause.
+   */
+  public static boolean isConflict(SQLException e) {
+    Throwable t = e;
+    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
+      if (t instanceof SQLException sql && (CONFLICT_STATES.contains(sql.getSQLState())
+          || ("HYT00".equals(sql.getSQLState()) && sql.getErrorCode() == H2_LOCK_TIMEOUT))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Classifies a failure: connection trouble becomes {@link DatabaseUnavailableException}, a
-   * statement stopped for a cancelled or expired call becomes {@link QueryCancelledException},
-   * anything else {@link DatabaseException}.
+   * statement stopped for a cancelled or expired call becomes {@link QueryCancelledException}, a
+   * transaction that lost to a concurrent one {@link TransactionConflictException}, anything else
+   * {@link DatabaseException}.
    */
   public static RuntimeException translate(String operation, SQLException e) {
     if (Context.current().isCancelled()) {
@@ -27,6 +52,10 @@ public final class SqlErrors {
     }
     if (isConnectionProblem(e)) {
       return new DatabaseUnavailableException(operation + ": database unavailable", e);
+    }
+    if (isConflict(e)) {
+      return new TransactionConflictException(operation + ": lost to a concurrent transaction (deadlock or lock"
+          + " timeout) and was rolled back", e);
     }
     return new DatabaseException(operation + " failed", e);
   }

@@ -10,8 +10,10 @@ import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.TooManyAttemptsException;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.db.QueryCancelledException;
+import dev.userservice.db.TransactionConflictException;
 import dev.userservice.user.EmailTakenException;
 import dev.userservice.user.FieldViolation;
+import dev.userservice.user.RequestIdReusedException;
 import dev.userservice.user.StaleEtagException;
 import dev.userservice.user.UserNotFoundException;
 import dev.userservice.user.ValidationException;
@@ -77,6 +79,9 @@ public final class ErrorMapper {
     if (t instanceof StaleEtagException e) {
       return staleEtag(e);
     }
+    if (t instanceof RequestIdReusedException e) {
+      return requestIdReused(e);
+    }
     if (t instanceof LoginFailedException) {
       return Status.UNAUTHENTICATED.withDescription(t.getMessage()).asRuntimeException();
     }
@@ -87,14 +92,18 @@ public final class ErrorMapper {
       return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof DatabaseUnavailableException) {
-      log.warn("database unavailable: {}", rootMessage(t));
+      log.warn("database unavailable: {}", LoggedThrowables.rootSummary(t));
       return Status.UNAVAILABLE.withDescription("database unavailable, try again later").asRuntimeException();
     }
     if (t instanceof QueryCancelledException) {
       return callEnded();
     }
+    if (t instanceof TransactionConflictException) {
+      // the caller may try again; the message is the service's own, with no value in it
+      return Status.ABORTED.withDescription(t.getMessage()).asRuntimeException();
+    }
     String errorId = UUID.randomUUID().toString();
-    log.error("internal error {}", errorId, t);
+    log.error("internal error {}", errorId, LoggedThrowables.redacted(t));
     return Status.INTERNAL.withDescription("internal error (error id: " + errorId + ")").asRuntimeException();
   }
 
@@ -128,19 +137,28 @@ public final class ErrorMapper {
     return StatusProto.toStatusRuntimeException(status);
   }
 
+  /**
+   * ALREADY_EXISTS, as the request id is taken; AIP-155 names no code for a reused id, and the
+   * reason tells it from a taken email. Nothing of the earlier create is in it.
+   */
+  private static StatusRuntimeException requestIdReused(RequestIdReusedException e) {
+    ErrorInfo info = ErrorInfo.newBuilder()
+        .setReason("REQUEST_ID_REUSED")
+        .setDomain(ERROR_DOMAIN)
+        .build();
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Code.ALREADY_EXISTS_VALUE)
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(info))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
   private static StatusRuntimeException callEnded() {
     Deadline deadline = Context.current().getDeadline();
     if (deadline != null && deadline.isExpired()) {
       return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded").asRuntimeException();
     }
     return Status.CANCELLED.withDescription("call cancelled").asRuntimeException();
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 }

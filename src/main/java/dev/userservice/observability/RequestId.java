@@ -24,7 +24,10 @@ public final class RequestId {
     return Optional.ofNullable(KEY.get());
   }
 
-  /** The client's id when it is 1..128 visible ASCII characters, else a new random one. */
+  /**
+   * The client's id when it is 1..128 characters of {@code [A-Za-z0-9._:/-]}, else a new random
+   * one: the id is echoed and logged, so nothing in it may end a log line or quote a value.
+   */
   static String from(Metadata headers) {
     String given = headers.get(HEADER);
     return isUsable(given) ? given : UUID.randomUUID().toString();
@@ -35,11 +38,15 @@ public final class RequestId {
       return false;
     }
     for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
+      if (!isAllowed(id.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean isAllowed(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
   }
 }

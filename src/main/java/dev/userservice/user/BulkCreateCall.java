@@ -5,6 +5,7 @@ import com.google.rpc.Code;
 import dev.userservice.api.user.v1.BulkCreateFailure;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.db.QueryCancelledException;
+import dev.userservice.db.TransactionConflictException;
 import dev.userservice.observability.ErrorMapper;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -28,7 +29,8 @@ import java.util.concurrent.Executor;
  *
  * <p>An invalid item, or one whose email is taken or came earlier in the stream, is skipped and
  * reported in {@code failures}, ordered by index: the first {@link BulkCreateFailures#MAX_LISTED}
- * of them, and the number of all in {@code failure_count}.
+ * of them, and the number of all in {@code failure_count}. A stream whose transaction loses to a
+ * concurrent one (a deadlock with another stream) ends ABORTED, having stored nothing.
  */
 final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   static final int BATCH_SIZE = 500;
@@ -238,6 +240,11 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       filling = new Batch();
     }
     transaction.close();
+    if (e instanceof TransactionConflictException) {
+      // a stream cannot be replayed by the service: its messages are gone; the client can
+      e = new TransactionConflictException("BulkCreateUsers: the stream's transaction lost to a concurrent"
+          + " one (deadlock or lock timeout) and was rolled back; nothing of the stream was stored, send it again", e);
+    }
     response.onError(ErrorMapper.toStatusException(e));
   }
 

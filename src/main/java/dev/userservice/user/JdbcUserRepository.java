@@ -19,6 +19,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -33,16 +35,19 @@ public final class JdbcUserRepository implements UserRepository {
   private static final String SELECT_BY_ID = "select " + COLUMNS + " from users where id = ?";
   private static final String SELECT_BY_IDS = "select " + COLUMNS + " from users where id = any(?)";
   private static final String SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " for update";
-  private static final String SELECT_BY_REQUEST_ID = "select " + COLUMNS + " from users where request_id = ?";
+  private static final String SELECT_BY_REQUEST_ID = "select " + COLUMNS + ", request_fingerprint from users"
+      + " where request_id = ?";
   private static final String SELECT_CREDENTIALS = "select id, status, password_hash, roles from users where email = ?";
   private static final String LIST_FIRST = "select " + COLUMNS + " from users order by id limit ?";
   private static final String LIST_AFTER = "select " + COLUMNS + " from users where id > ? order by id limit ?";
   private static final String INSERT = "insert into users"
-      + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
-      + " values (?, ?, ?, 'ACTIVE', ?, ?, 1, ?, ?)";
+      + " (id, email, name, status, password_hash, request_id, request_fingerprint, version, created_at, updated_at)"
+      + " values (?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?)";
   private static final String INSERT_SKIPPING_DUPLICATES = INSERT + " on conflict do nothing";
-  // PostgreSQL bulk path: rows staged by COPY, then inserted in message order; the first of
-  // several equal emails wins, like with single-row inserts
+  // PostgreSQL bulk path: rows staged by COPY, then inserted in email order (so two batches
+  // with common emails lock them in the same order and cannot deadlock each other; "C" sorts by
+  // code point, like the JDBC batches' order), the first of several equal emails in message
+  // order winning, like with single-row inserts
   private static final String CREATE_STAGING = "create temporary table bulk_staging"
       + " (ordinal int, id uuid, email varchar(1024), name varchar(1024), password_hash varchar(255),"
       + " request_id varchar(512)) on commit drop";
@@ -50,7 +55,8 @@ public final class JdbcUserRepository implements UserRepository {
   private static final String COPY_INTO_STAGING = "copy bulk_staging from stdin with (format csv)";
   private static final String INSERT_FROM_STAGING = "insert into users"
       + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
-      + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging order by ordinal"
+      + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging"
+      + " order by email collate \"C\", ordinal"
       + " on conflict do nothing returning id";
   private static final String UPDATE = "update users set email = ?, name = ?, status = ?, roles = ?, version = ?,"
       + " updated_at = ? where id = ?";
@@ -133,7 +139,7 @@ public final class JdbcUserRepository implements UserRepository {
     requireNonNull(user, "user");
     try (Connection connection = dataSource.getConnection()) {
       if (user.requestId().isPresent()) {
-        Optional<User> earlier = selectOne(connection, SELECT_BY_REQUEST_ID, user.requestId().get());
+        Optional<User> earlier = earlierCreate(connection, user);
         if (earlier.isPresent()) {
           return earlier.get();
         }
@@ -150,7 +156,7 @@ public final class JdbcUserRepository implements UserRepository {
         }
         // a concurrent create with the same request id won the race: answer with its user
         if (user.requestId().isPresent()) {
-          Optional<User> winner = selectOne(connection, SELECT_BY_REQUEST_ID, user.requestId().get());
+          Optional<User> winner = earlierCreate(connection, user);
           if (winner.isPresent()) {
             return winner.get();
           }
@@ -177,7 +183,8 @@ public final class JdbcUserRepository implements UserRepository {
       connection.setAutoCommit(false);
       try (PreparedStatement insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES)) {
         Instant now = now();
-        boolean[] inserted = insertSkippingTaken(insert, ids, users, now);
+        boolean[] inserted = insertSkippingTaken(insert, ids, users, now,
+            connection.isWrapperFor(PGConnection.class));
         connection.commit();
         List<Optional<User>> stored = new ArrayList<>(users.size());
         for (int i = 0; i < users.size(); i++) {
@@ -284,6 +291,33 @@ public final class JdbcUserRepository implements UserRepository {
     return new JdbcBulkInsert();
   }
 
+  /**
+   * The user an earlier create with this request id stored, if any.
+   *
+   * @throws RequestIdReusedException when that create asked for another email or name
+   */
+  private Optional<User> earlierCreate(Connection connection, NewUser user) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(SELECT_BY_REQUEST_ID)) {
+      select.setString(1, user.requestId().orElseThrow());
+      try (var bound = CallBoundStatement.bind(select);
+          ResultSet rs = select.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        User earlier = UserRowMapper.map(rs);
+        String fingerprint = rs.getString("request_fingerprint");
+        // rows stored before fingerprints were kept are compared as they are now
+        boolean same = fingerprint != null
+            ? fingerprint.equals(RequestFingerprints.of(user))
+            : earlier.email().equals(user.email()) && earlier.name().equals(user.name());
+        if (!same) {
+          throw new RequestIdReusedException();
+        }
+        return Optional.of(earlier);
+      }
+    }
+  }
+
   private Optional<User> selectOne(Connection connection, String sql, Object key) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(sql)) {
       select.setObject(1, key);
@@ -300,30 +334,53 @@ public final class JdbcUserRepository implements UserRepository {
     insert.setString(3, user.name());
     insert.setString(4, user.passwordHash().orElse(null));
     insert.setString(5, user.requestId().orElse(null));
+    insert.setString(6, user.requestId().isPresent() ? RequestFingerprints.of(user) : null);
     OffsetDateTime time = timestamp(now);
-    insert.setObject(6, time);
     insert.setObject(7, time);
+    insert.setObject(8, time);
   }
 
   /**
-   * Runs {@link #INSERT_SKIPPING_DUPLICATES} as one JDBC batch; true for each user stored, false
-   * for one skipped because its email or request id is taken.
+   * Runs {@link #INSERT_SKIPPING_DUPLICATES} for each user, in email order: transactions that
+   * insert common emails then take their locks in the same order and cannot deadlock each other.
+   * On PostgreSQL the rows go as one JDBC batch; on H2, which goes on with a batch after a failed
+   * row (waiting out a lock timeout for each), one at a time, so the first failure ends it.
+   *
+   * @return for each user in the given order, true when stored, false when skipped because its
+   *     email or request id is taken
    */
   private static boolean[] insertSkippingTaken(PreparedStatement insert, List<UUID> ids, List<NewUser> users,
-      Instant now) throws SQLException {
-    for (int i = 0; i < users.size(); i++) {
-      bindInsert(insert, ids.get(i), users.get(i), now);
-      insert.addBatch();
+      Instant now, boolean batched) throws SQLException {
+    Integer[] order = new Integer[users.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
     }
-    int[] counts;
+    // a stable sort by code point (as PostgreSQL's "C" collation): of equal emails, the earlier
+    // one is inserted first and wins
+    Arrays.sort(order, Comparator.comparing(i -> users.get(i).email(), JdbcUserRepository::compareCodePoints));
+    boolean[] stored = new boolean[users.size()];
     try (var bound = CallBoundStatement.bind(insert)) {
-      counts = insert.executeBatch();
-    }
-    boolean[] stored = new boolean[counts.length];
-    for (int i = 0; i < counts.length; i++) {
-      stored[i] = counts[i] > 0;
+      if (!batched) {
+        for (int i : order) {
+          bindInsert(insert, ids.get(i), users.get(i), now);
+          stored[i] = insert.executeUpdate() > 0;
+        }
+        return stored;
+      }
+      for (int i : order) {
+        bindInsert(insert, ids.get(i), users.get(i), now);
+        insert.addBatch();
+      }
+      int[] counts = insert.executeBatch();
+      for (int k = 0; k < counts.length; k++) {
+        stored[order[k]] = counts[k] > 0;
+      }
     }
     return stored;
+  }
+
+  private static int compareCodePoints(String a, String b) {
+    return Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
   }
 
   private Instant now() {
@@ -378,7 +435,7 @@ public final class JdbcUserRepository implements UserRepository {
           }
         }
         Instant now = now();
-        return copy != null ? insertByCopy(ids, users, now) : insertSkippingTaken(insert, ids, users, now);
+        return copy != null ? insertByCopy(ids, users, now) : insertSkippingTaken(insert, ids, users, now, false);
       } catch (SQLException | IOException e) {
         throw SqlErrors.translate("bulk insert", e instanceof SQLException sql ? sql : new SQLException(e));
       }

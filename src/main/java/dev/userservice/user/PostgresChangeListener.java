@@ -96,6 +96,7 @@ public final class PostgresChangeListener implements AutoCloseable {
     settings.password().ifPresent(p -> properties.setProperty("password", p));
     properties.setProperty("ApplicationName", APPLICATION_NAME);
     properties.setProperty("tcpKeepAlive", "true");
+    properties.setProperty("logServerErrorDetail", "false"); // its errors are logged; as for the pool
     properties.setProperty("connectTimeout", Long.toString(Math.max(1, settings.connectionTimeout().toSeconds())));
     Connection c = DriverManager.getConnection(settings.jdbcUrl(), properties);
     c.setAutoCommit(true);

@@ -29,9 +29,12 @@ public interface UserRepository {
 
   /**
    * Stores a new ACTIVE user. When {@code user} carries a request id that an earlier create
-   * used, returns the user that create stored and stores nothing.
+   * used, returns the user that create stored and stores nothing; the caller checks the password
+   * (only the earlier create's hash is stored).
    *
    * @throws EmailTakenException when another user has the email
+   * @throws RequestIdReusedException when the earlier create with the request id asked for
+   *     another email or name
    */
   User create(UUID id, NewUser user);
 
@@ -48,7 +51,7 @@ public interface UserRepository {
         User user = create(ids.get(i), users.get(i));
         // a repeated request id answers with the earlier user: not this one
         stored.add(user.id().equals(ids.get(i)) ? Optional.of(user) : Optional.empty());
-      } catch (EmailTakenException e) {
+      } catch (EmailTakenException | RequestIdReusedException e) {
         stored.add(Optional.empty());
       }
     }

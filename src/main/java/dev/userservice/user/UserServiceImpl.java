@@ -49,7 +49,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
     // batches at once: enough to keep the cores busy; while they run, the next calls queue up
     int batches = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.lookups = new UserLookups(users, DatabaseWorkers.THREADS, batches);
-    this.creates = new UserCreates(users, DatabaseWorkers.THREADS, batches);
+    this.creates = new UserCreates(users, hasher, DatabaseWorkers.THREADS, batches);
   }
 
   /** A service whose streams see only their own updates (nothing publishes to its hub). */
@@ -90,7 +90,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       reply.failed(e);
       return;
     }
-    creates.create(UserIds.next(), user, reply);
+    creates.create(UserIds.next(), user, request.getPassword(), reply);
   }
 
   /** Answers a unary call with the user, or with the status its failure maps to. */

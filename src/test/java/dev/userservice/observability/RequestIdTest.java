@@ -25,6 +25,26 @@ class RequestIdTest {
   }
 
   @Test
+  void isUsable_quotesBackslashOrOtherPunctuation_refused() {
+    assertThat(RequestId.isUsable("a\"b")).isFalse();
+    assertThat(RequestId.isUsable("a\\b")).isFalse();
+    assertThat(RequestId.isUsable("a'b")).isFalse();
+    assertThat(RequestId.isUsable("a=b")).isFalse();
+    assertThat(RequestId.isUsable("{x}")).isFalse();
+  }
+
+  @Test
+  void from_headerWithQuote_replacedByGeneratedId() {
+    Metadata headers = new Metadata();
+    headers.put(RequestId.HEADER, "abc\" status=\"OK");
+
+    String id = RequestId.from(headers);
+
+    assertThat(id).isNotEqualTo("abc\" status=\"OK").doesNotContain("\"");
+    assertThat(RequestId.isUsable(id)).isTrue();
+  }
+
+  @Test
   void from_missingHeader_generatesDistinctIds() {
     String first = RequestId.from(new Metadata());
     String second = RequestId.from(new Metadata());

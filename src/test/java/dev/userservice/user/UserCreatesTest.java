@@ -2,8 +2,11 @@ package dev.userservice.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.userservice.auth.PasswordHasher;
 import dev.userservice.db.Database;
+import dev.userservice.db.TransactionConflictException;
 import dev.userservice.testing.TestDatabases;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,7 @@ class UserCreatesTest {
   private final CountDownLatch firstStarted = new CountDownLatch(1);
   private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   private final Map<UUID, Object> answers = new ConcurrentHashMap<>();
+  private final AtomicInteger conflicts = new AtomicInteger();
   private Database database;
   private JdbcUserRepository stored;
   private UserCreates creates;
@@ -35,7 +40,7 @@ class UserCreatesTest {
   void start() {
     database = Database.open(TestDatabases.h2());
     stored = new JdbcUserRepository(database.dataSource(), Clock.systemUTC());
-    creates = new UserCreates(new HoldingRepository(stored), executor, 1);
+    creates = new UserCreates(new HoldingRepository(stored), new PasswordHasher(1), executor, 1);
   }
 
   @AfterEach
@@ -51,7 +56,7 @@ class UserCreatesTest {
 
   private UUID create(NewUser user) {
     UUID id = UserIds.next();
-    creates.create(id, user, new CallAnswer<>() {
+    creates.create(id, user, "", new CallAnswer<>() {
       @Override
       public void succeeded(User created) {
         answers.put(id, created);
@@ -114,7 +119,43 @@ class UserCreatesTest {
     assertThat(batch).allSatisfy(id -> assertThat(answers.get(id)).isInstanceOf(RuntimeException.class));
   }
 
-  /** Holds the first insert until the test releases it and records the size of each batch. */
+  @Test
+  void create_batchLosesToConcurrentTransactionTwice_retriedAndEveryCallSucceeds() throws Exception {
+    UUID first = create(user("first@example.com", Optional.empty()));
+    firstStarted.await(5, TimeUnit.SECONDS);
+    UUID a = create(user("a@example.com", Optional.empty()));
+    UUID b = create(user("b@example.com", Optional.empty()));
+    conflicts.set(UserCreates.MAX_ATTEMPTS - 1);
+    released.countDown();
+    awaitAnswers(3);
+
+    assertThat(answers.get(first)).isInstanceOf(User.class);
+    assertThat(answers.get(a)).isEqualTo(stored.findById(a).orElseThrow());
+    assertThat(answers.get(b)).isEqualTo(stored.findById(b).orElseThrow());
+    assertThat(conflicts.get()).isZero();
+  }
+
+  @Test
+  void create_batchKeepsLosingToConcurrentTransactions_everyCallGetsTheConflictAndNothingIsStored()
+      throws Exception {
+    create(user("first@example.com", Optional.empty()));
+    firstStarted.await(5, TimeUnit.SECONDS);
+    UUID a = create(user("a@example.com", Optional.empty()));
+    UUID b = create(user("b@example.com", Optional.empty()));
+    conflicts.set(UserCreates.MAX_ATTEMPTS);
+    released.countDown();
+    awaitAnswers(3);
+
+    assertThat(answers.get(a)).isInstanceOf(TransactionConflictException.class);
+    assertThat(answers.get(b)).isInstanceOf(TransactionConflictException.class);
+    assertThat(stored.findById(a)).isEmpty();
+    assertThat(stored.findById(b)).isEmpty();
+  }
+
+  /**
+   * Holds the first insert until the test releases it and records the size of each batch; a
+   * batch fails as a deadlock victim while {@code conflicts} is positive.
+   */
   private final class HoldingRepository implements UserRepository {
     private final UserRepository delegate;
 
@@ -145,6 +186,10 @@ class UserCreatesTest {
     @Override
     public List<Optional<User>> createAllSkippingTaken(List<UUID> ids, List<NewUser> users) {
       holdFirst(users.size());
+      if (conflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new TransactionConflictException("create users: lost to a concurrent transaction",
+            new SQLException("deadlock detected", "40P01"));
+      }
       return delegate.createAllSkippingTaken(ids, users);
     }
 

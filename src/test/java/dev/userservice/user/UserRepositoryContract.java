@@ -11,11 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -105,10 +107,70 @@ abstract class UserRepositoryContract {
     User created = repository.create(UserIds.next(), first);
 
     User again = repository.create(UserIds.next(),
-        new NewUser("other@example.com", "Other", Optional.empty(), Optional.of("req-1")));
+        new NewUser("once@example.com", "Once", Optional.of("$argon2id$another-salt"), Optional.of("req-1")));
 
     assertThat(again).isEqualTo(created);
     assertThat(repository.listAfter(Optional.empty(), 10)).containsExactly(created);
+  }
+
+  @Test
+  void create_requestIdOfAnotherRequest_refusedAndStoresNothing() {
+    User created = repository.create(UserIds.next(),
+        new NewUser("once@example.com", "Once", Optional.empty(), Optional.of("req-1")));
+
+    assertThatThrownBy(() -> repository.create(UserIds.next(),
+        new NewUser("other@example.com", "Once", Optional.empty(), Optional.of("req-1"))))
+        .isInstanceOf(RequestIdReusedException.class)
+        .hasMessageContaining("request_id").hasMessageNotContaining("once@example.com");
+    assertThatThrownBy(() -> repository.create(UserIds.next(),
+        new NewUser("once@example.com", "Other", Optional.empty(), Optional.of("req-1"))))
+        .isInstanceOf(RequestIdReusedException.class);
+    assertThat(repository.listAfter(Optional.empty(), 10)).containsExactly(created);
+  }
+
+  @Test
+  void create_sameRequestAfterTheUserChanged_returnsTheUserAsItIsNow() {
+    NewUser request = new NewUser("once@example.com", "Once", Optional.empty(), Optional.of("req-1"));
+    User created = repository.create(UserIds.next(), request);
+    User renamed = repository.update(created.id(), new UserChanges(Optional.of("moved@example.com"),
+        Optional.of("Renamed"), Optional.empty(), Optional.empty()));
+
+    User again = repository.create(UserIds.next(), request);
+
+    assertThat(again).isEqualTo(renamed);
+  }
+
+  @Test
+  void createAllSkippingTaken_concurrentListsOfTheSameEmailsInOppositeOrder_eachStoredOnceNoConflict()
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 3; round++) {
+        List<NewUser> ascending = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          ascending.add(newUser("r" + round + "-" + String.format("%03d", i) + "@example.com"));
+        }
+        List<NewUser> descending = new ArrayList<>(ascending);
+        Collections.reverse(descending);
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<List<Optional<User>>>> results = new ArrayList<>();
+        for (List<NewUser> users : List.of(ascending, descending)) {
+          results.add(pool.submit(() -> {
+            List<UUID> ids = users.stream().map(u -> UserIds.next()).toList();
+            start.await();
+            return repository.createAllSkippingTaken(ids, users);
+          }));
+        }
+
+        long stored = 0;
+        for (Future<List<Optional<User>>> result : results) {
+          stored += result.get().stream().filter(Optional::isPresent).count();
+        }
+        assertThat(stored).as("round %d", round).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
