@@ -9,21 +9,18 @@ import dev.userservice.api.auth.v1.LoginResponse;
 import dev.userservice.observability.ErrorMapper;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.Credentials;
-import dev.userservice.user.FieldViolation;
 import dev.userservice.user.UserRepository;
-import dev.userservice.user.ValidationException;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * {@code auth.v1.AuthService/Login}. An unknown email, a user without a password, an inactive
  * user and a wrong password all fail with one message after one Argon2id verification, so
- * neither the answer nor its timing tells them apart.
+ * neither the answer nor its timing tells them apart. Each attempt is reserved in the
+ * {@link LoginThrottle} before the password is checked.
  */
 public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
   private final UserRepository users;
@@ -41,11 +38,32 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
     this.decoyHash = hasher.hash(UUID.randomUUID().toString());
   }
 
+  /**
+   * Validates on the calling thread, then logs in on a hashing thread; when hashing is at
+   * capacity the call is refused at once with UNAVAILABLE and no attempt is counted.
+   */
   @Override
   public void login(LoginRequest request, StreamObserver<LoginResponse> response) {
+    try {
+      String email = LoginRequests.email(request);
+      if (!tokens.canIssue()) {
+        throw Status.FAILED_PRECONDITION
+            .withDescription("login is disabled: tokens are issued by an external identity provider")
+            .asRuntimeException();
+      }
+      hasher.execute(() -> answer(email, request.getPassword(), response));
+    } catch (RuntimeException e) {
+      response.onError(ErrorMapper.toStatusException(e));
+    }
+  }
+
+  private void answer(String email, String password, StreamObserver<LoginResponse> response) {
+    if (Context.current().isCancelled()) {
+      return; // the caller gave up while the login waited: count nothing, check nothing
+    }
     LoginResponse result;
     try {
-      result = login(request);
+      result = login(email, password);
     } catch (RuntimeException e) {
       response.onError(ErrorMapper.toStatusException(e));
       return;
@@ -54,36 +72,20 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
     response.onCompleted();
   }
 
-  private LoginResponse login(LoginRequest request) {
-    List<FieldViolation> missing = new ArrayList<>();
-    if (request.getEmail().isEmpty()) {
-      missing.add(new FieldViolation("email", "is required"));
-    }
-    if (request.getPassword().isEmpty()) {
-      missing.add(new FieldViolation("password", "is required"));
-    }
-    if (!missing.isEmpty()) {
-      throw new ValidationException(missing);
-    }
-    if (!tokens.canIssue()) {
-      throw Status.FAILED_PRECONDITION
-          .withDescription("login is disabled: tokens are issued by an external identity provider")
-          .asRuntimeException();
-    }
-    String email = request.getEmail().toLowerCase(Locale.ROOT);
-    throttle.check(email);
+  private LoginResponse login(String email, String password) {
+    // reserved before the password is checked, so logins in flight count against the limit
+    throttle.reserve(email);
     Optional<Credentials> credentials = users.findCredentials(email);
     String hash = credentials.flatMap(Credentials::passwordHash).orElse(decoyHash);
-    boolean passwordMatches = hasher.verify(request.getPassword(), hash);
+    boolean passwordMatches = hasher.verify(password, hash);
     boolean accepted = passwordMatches
         && credentials.isPresent()
         && credentials.get().passwordHash().isPresent()
         && credentials.get().status() == AccountStatus.ACTIVE;
     if (!accepted) {
-      throttle.recordFailure(email);
       throw new LoginFailedException();
     }
-    throttle.recordSuccess(email);
+    throttle.succeeded(email);
     TokenService.IssuedToken token = tokens.issue(credentials.get().id().toString(), credentials.get().roles());
     return LoginResponse.newBuilder()
         .setAccessToken(token.token())

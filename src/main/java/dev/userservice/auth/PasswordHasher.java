@@ -1,5 +1,8 @@
 package dev.userservice.auth;
 
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -14,10 +17,15 @@ import org.bouncycastle.util.Arrays;
  * Argon2id password hashes in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}),
  * computed by Bouncy Castle with the OWASP parameters: 19 MiB of memory, 2 passes, 1 lane.
  *
- * <p>Each hash holds 19 MiB while it runs, so at most {@code maxConcurrent} run at once; the
- * rest wait their turn instead of exhausting memory in a burst.
+ * <p>Calls hash on a pool of their own ({@link #execute}): a set number of threads and a
+ * bounded queue, past which work is refused with {@link HashingBusyException}. Each hash holds
+ * 19 MiB while it runs, so at most as many hashes as the pool has threads run at once, also
+ * those computed directly on a caller's thread; the rest wait their turn instead of exhausting
+ * memory in a burst. Close it with the application.
  */
-public final class PasswordHasher {
+public final class PasswordHasher implements AutoCloseable {
+  /** Hashing work that waits for a thread, per thread, unless configured. */
+  static final int DEFAULT_QUEUE_PER_THREAD = 16;
   static final int MEMORY_KIB = 19 * 1024;
   static final int ITERATIONS = 2;
   static final int PARALLELISM = 1;
@@ -30,18 +38,31 @@ public final class PasswordHasher {
 
   private final SecureRandom random = new SecureRandom();
   private final Semaphore permits;
+  private final HashingPool pool;
 
-  /** A hasher that runs at most {@code maxConcurrent} hashes at a time. */
-  public PasswordHasher(int maxConcurrent) {
-    if (maxConcurrent < 1) {
-      throw new IllegalArgumentException("maxConcurrent: " + maxConcurrent + " (expected: >= 1)");
-    }
-    this.permits = new Semaphore(maxConcurrent, true);
+  /**
+   * A hasher with {@code threads} hashing threads and room for {@code queue} waiting tasks.
+   *
+   * @throws IllegalArgumentException when {@code threads} is below 1 or {@code queue} below 0
+   */
+  public PasswordHasher(int threads, int queue) {
+    this.pool = new HashingPool(threads, queue);
+    this.permits = new Semaphore(threads, true);
   }
 
-  /** A hasher bounded by the number of cores. */
-  public static PasswordHasher forCores() {
-    return new PasswordHasher(Runtime.getRuntime().availableProcessors());
+  /** A hasher with {@code threads} threads and a queue of {@value #DEFAULT_QUEUE_PER_THREAD} per thread. */
+  public PasswordHasher(int threads) {
+    this(threads, threads * DEFAULT_QUEUE_PER_THREAD);
+  }
+
+  /**
+   * Runs {@code work}, which hashes or verifies passwords, on a hashing thread, in the caller's
+   * gRPC context.
+   *
+   * @throws HashingBusyException at once when every hashing thread is busy and the queue is full
+   */
+  public void execute(Runnable work) {
+    pool.execute(Context.current().wrap(requireNonNull(work, "work")));
   }
 
   /** Hashes {@code password} with a fresh random salt. */
@@ -100,5 +121,11 @@ public final class PasswordHasher {
       Arrays.fill(secret, (byte) 0);
     }
     return out;
+  }
+
+  /** Stops the hashing threads once their queued work is done. */
+  @Override
+  public void close() {
+    pool.close();
   }
 }

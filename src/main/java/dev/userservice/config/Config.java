@@ -33,6 +33,8 @@ import java.util.Optional;
  *     so load balancers and Kubernetes endpoints stop sending first
  * @param callThreads threads that run calls; 0 for as many as {@code poolSize}
  * @param eventLoopThreads Netty I/O threads; 0 for half the cores, at least one
+ * @param hashThreads threads that hash and verify passwords; 0 for half the cores, at least one
+ * @param hashQueue password hashing work that may wait for a thread; more is refused with UNAVAILABLE
  */
 public record Config(
     int grpcPort,
@@ -54,7 +56,9 @@ public record Config(
     boolean adminServices,
     Duration drainDelay,
     int callThreads,
-    int eventLoopThreads) {
+    int eventLoopThreads,
+    int hashThreads,
+    int hashQueue) {
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
@@ -124,6 +128,10 @@ public record Config(
       "threads that run calls (0: as many as --db-pool-size)");
   static final Setting EVENT_LOOP_THREADS = Setting.of("event-loop-threads", "EVENT_LOOP_THREADS", "0",
       "Netty I/O threads (0: half the cores, at least 1)");
+  static final Setting HASH_THREADS = Setting.of("hash-threads", "HASH_THREADS", "0",
+      "threads that hash and verify passwords (0: half the cores, at least 1)");
+  static final Setting HASH_QUEUE = Setting.of("hash-queue", "HASH_QUEUE", "32",
+      "CreateUser-with-password and Login calls that may wait for a hashing thread; more get UNAVAILABLE");
   static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
       "time between health NOT_SERVING and refusing new calls at shutdown");
 
@@ -134,7 +142,8 @@ public record Config(
       TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
       MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS, STREAM_BUFFER_BYTES,
-      MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS);
+      MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, HASH_THREADS,
+      HASH_QUEUE);
 
   /**
    * Loads the configuration.
@@ -168,7 +177,9 @@ public record Config(
         values.bool(ADMIN_SERVICES),
         values.millis(DRAIN_DELAY, 0, 600_000),
         values.integer(CALL_THREADS, 0, 10_000),
-        values.integer(EVENT_LOOP_THREADS, 0, 1_000));
+        values.integer(EVENT_LOOP_THREADS, 0, 1_000),
+        values.integer(HASH_THREADS, 0, 1_000),
+        values.integer(HASH_QUEUE, 0, 100_000));
     return new Described(config, values.describe());
   }
 
@@ -252,7 +263,8 @@ public record Config(
         + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
         + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + ", limits=" + limits
         + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay
-        + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads + "]";
+        + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads
+        + ", hashThreads=" + hashThreads + ", hashQueue=" + hashQueue + "]";
   }
 
   /** A loaded configuration and each setting's value as it may be logged. */

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.userservice.auth.HashingBusyException;
 import dev.userservice.auth.LoginFailedException;
 import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.TooManyAttemptsException;
@@ -90,6 +91,10 @@ public final class ErrorMapper {
     }
     if (t instanceof TooManyAttemptsException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof HashingBusyException) {
+      // retryable: the client library retries UNAVAILABLE with backoff
+      return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof DatabaseUnavailableException) {
       log.warn("database unavailable: {}", LoggedThrowables.rootSummary(t));

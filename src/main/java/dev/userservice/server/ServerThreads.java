@@ -1,6 +1,5 @@
 package dev.userservice.server;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
@@ -61,16 +60,19 @@ final class ServerThreads implements AutoCloseable {
   /**
    * Makes the builder use these threads. The messages of calls of {@code nonBlockingMethods}
    * (full method names) are handled on the event loop that read them, saving a hand-off to a
-   * call thread: their handlers never block.
+   * call thread: their handlers never block. Every other call is handed to the call threads
+   * once its method is known; the lookup itself runs on the event loop, so a call of a
+   * non-blocking method never waits for a call thread, even when all of them are busy.
    */
   NettyServerBuilder applyTo(NettyServerBuilder builder, Set<String> nonBlockingMethods) {
     Set<String> direct = Set.copyOf(nonBlockingMethods);
-    return builder.executor(calls)
+    // the server's executor runs the method lookup; the supplier then picks the call's executor
+    return builder.directExecutor()
         .callExecutor(new ServerCallExecutorSupplier() {
           @Override
           public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
-            // null: the server's executor
-            return direct.contains(call.getMethodDescriptor().getFullMethodName()) ? MoreExecutors.directExecutor() : null;
+            // null: stay on the server's (direct) executor
+            return direct.contains(call.getMethodDescriptor().getFullMethodName()) ? null : calls;
           }
         })
         .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(channelType);

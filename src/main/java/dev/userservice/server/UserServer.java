@@ -7,6 +7,7 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -30,6 +32,12 @@ public final class UserServer implements AutoCloseable {
    * database does, since restarting a replica cannot bring the database back.
    */
   public static final String LIVENESS_SERVICE = "liveness";
+  /**
+   * Health's methods, which only read the status in memory: run where they arrive, on the
+   * transport thread, so probes answer at once whatever the call threads are doing.
+   */
+  public static final Set<String> NON_BLOCKING_METHODS = Set.of(HealthGrpc.getCheckMethod().getFullMethodName(),
+      HealthGrpc.getWatchMethod().getFullMethodName());
   private static final Logger log = LoggerFactory.getLogger(UserServer.class);
 
   private final Server server;

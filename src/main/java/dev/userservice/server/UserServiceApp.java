@@ -2,6 +2,7 @@ package dev.userservice.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Sets;
 import dev.userservice.auth.AuthInterceptor;
 import dev.userservice.auth.AuthServiceImpl;
 import dev.userservice.auth.LoginThrottle;
@@ -33,6 +34,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.services.AdminInterface;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserServiceApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UserServiceApp.class);
-  private static final int THROTTLE_CAPACITY = 100_000;
+  /** Least time between two deletions of lapsed login attempts by one replica. */
+  private static final Duration LOGIN_ATTEMPTS_CLEANUP = Duration.ofMinutes(1);
 
   private final ServiceMetrics metrics;
   private final Optional<MetricsEndpoint> metricsEndpoint;
@@ -53,11 +56,13 @@ public final class UserServiceApp implements AutoCloseable {
   private final UserServer server;
   private final AutoCloseable changeListener;
   private final AutoCloseable serverThreads;
+  private final PasswordHasher hasher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
-      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads) {
+      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, PasswordHasher hasher) {
     this.serverThreads = serverThreads;
+    this.hasher = hasher;
     this.metrics = metrics;
     this.metricsEndpoint = metricsEndpoint;
     this.database = database;
@@ -81,7 +86,7 @@ public final class UserServiceApp implements AutoCloseable {
     try {
       ServerBuilder<?> builder = threads.applyTo(
           NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()),
-          UserServiceImpl.NON_BLOCKING_METHODS);
+          Sets.union(UserServiceImpl.NON_BLOCKING_METHODS, UserServer.NON_BLOCKING_METHODS));
       return start(settings, builder, config, threads);
     } catch (RuntimeException e) {
       threads.close();
@@ -123,6 +128,7 @@ public final class UserServiceApp implements AutoCloseable {
     ServiceMetrics metrics = new ServiceMetrics();
     Optional<MetricsEndpoint> endpoint = Optional.empty();
     Database database = null;
+    PasswordHasher hasher = null;
     AutoCloseable changeListener = () -> { };
     try {
       if (config.metricsPort() != 0) {
@@ -141,9 +147,10 @@ public final class UserServiceApp implements AutoCloseable {
       if (database.isPostgres()) {
         changeListener = new PostgresChangeListener(settings, hub, users).start();
       }
-      PasswordHasher hasher = PasswordHasher.forCores();
-      LoginThrottle throttle = new LoginThrottle(config.loginMaxFailures(), config.loginLockout(), THROTTLE_CAPACITY,
-          clock);
+      hasher = new PasswordHasher(config.hashThreads() > 0 ? config.hashThreads()
+          : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), config.hashQueue());
+      LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
+          config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
           new UserServiceImpl(users, hasher, hub, accounts),
           new AuthServiceImpl(users, hasher, tokens, throttle));
@@ -159,8 +166,11 @@ public final class UserServiceApp implements AutoCloseable {
           new CallLoggingInterceptor(), streams, new AuthInterceptor(tokens, accounts), new ExceptionInterceptor());
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
-      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads);
+      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, hasher);
     } catch (RuntimeException e) {
+      if (hasher != null) {
+        hasher.close();
+      }
       closeQuietly(changeListener);
       if (database != null) {
         database.close();
@@ -190,6 +200,7 @@ public final class UserServiceApp implements AutoCloseable {
       server.close();
     } finally {
       closeQuietly(serverThreads);
+      hasher.close();
       closeQuietly(changeListener);
       log.info("shutdown 4/4: closing the database pool");
       database.close();

@@ -15,12 +15,21 @@ final class CreateRequests {
   }
 
   /**
-   * Validates and converts one request.
+   * Validates and converts one request, hashing its password on the calling thread.
    *
    * @param keepRequestId whether the request id is stored for idempotent retries
    * @throws ValidationException listing every bad field
    */
   NewUser toNewUser(CreateUserRequest request, boolean keepRequestId) {
+    return hashed(validated(request, keepRequestId), request.getPassword());
+  }
+
+  /**
+   * Validates and converts one request, leaving the password unhashed: the user carries no hash yet.
+   *
+   * @throws ValidationException listing every bad field
+   */
+  NewUser validated(CreateUserRequest request, boolean keepRequestId) {
     List<FieldViolation> violations = new ArrayList<>();
     String email = UserValidation.email("email", request.getEmail(), violations);
     UserValidation.name("name", request.getName(), violations);
@@ -29,12 +38,17 @@ final class CreateRequests {
     if (!violations.isEmpty()) {
       throw new ValidationException(violations);
     }
-    Optional<String> hash = request.getPassword().isEmpty()
-        ? Optional.empty()
-        : Optional.of(hasher.hash(request.getPassword()));
     Optional<String> requestId = keepRequestId && !request.getRequestId().isEmpty()
         ? Optional.of(request.getRequestId())
         : Optional.empty();
-    return new NewUser(email, request.getName(), hash, requestId);
+    return new NewUser(email, request.getName(), Optional.empty(), requestId);
+  }
+
+  /** The validated {@code user} with {@code password} hashed; unchanged when the password is empty. */
+  NewUser hashed(NewUser user, String password) {
+    if (password.isEmpty()) {
+      return user;
+    }
+    return new NewUser(user.email(), user.name(), Optional.of(hasher.hash(password)), user.requestId());
   }
 }

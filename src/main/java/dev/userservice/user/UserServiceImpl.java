@@ -13,6 +13,7 @@ import dev.userservice.auth.PermissionDeniedException;
 import dev.userservice.auth.Principal;
 import dev.userservice.observability.ErrorMapper;
 import io.grpc.BindableService;
+import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -26,6 +27,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName());
 
   private final UserRepository users;
+  private final PasswordHasher hasher;
   private final CreateRequests createRequests;
   private final ChangeHub changes;
   private final UserLookups lookups;
@@ -44,7 +46,8 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, AccountStates accounts) {
     this.accounts = requireNonNull(accounts, "accounts");
     this.users = requireNonNull(users, "users");
-    this.createRequests = new CreateRequests(requireNonNull(hasher, "hasher"));
+    this.hasher = requireNonNull(hasher, "hasher");
+    this.createRequests = new CreateRequests(hasher);
     this.changes = requireNonNull(changes, "changes");
     // batches at once: enough to keep the cores busy; while they run, the next calls queue up
     int batches = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -80,17 +83,43 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
     });
   }
 
+  /**
+   * Validates on the calling thread; a password is hashed on a hashing thread, or the call is
+   * refused at once with UNAVAILABLE when hashing is at capacity.
+   */
   @Override
   public void createUser(CreateUserRequest request, StreamObserver<dev.userservice.api.user.v1.User> response) {
     CallAnswer<User> reply = replyingTo(response);
     NewUser user;
     try {
-      user = createRequests.toNewUser(request, true);
+      user = createRequests.validated(request, true);
     } catch (RuntimeException e) {
       reply.failed(e);
       return;
     }
-    creates.create(UserIds.next(), user, request.getPassword(), reply);
+    if (request.getPassword().isEmpty()) {
+      creates.create(UserIds.next(), user, "", reply);
+      return;
+    }
+    try {
+      hasher.execute(() -> createHashed(user, request.getPassword(), reply));
+    } catch (RuntimeException e) {
+      reply.failed(e);
+    }
+  }
+
+  private void createHashed(NewUser user, String password, CallAnswer<User> reply) {
+    if (Context.current().isCancelled()) {
+      return; // the caller gave up while the create waited: spend no hash on it
+    }
+    NewUser hashed;
+    try {
+      hashed = createRequests.hashed(user, password);
+    } catch (RuntimeException e) {
+      reply.failed(e);
+      return;
+    }
+    creates.create(UserIds.next(), hashed, password, reply);
   }
 
   /** Answers a unary call with the user, or with the status its failure maps to. */

@@ -1,14 +1,45 @@
 package dev.userservice.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Base64;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.Test;
 
 class PasswordHasherTest {
   private final PasswordHasher hasher = new PasswordHasher(2);
+
+  @Test
+  void execute_everyThreadBusyAndTheQueueFull_refusedAtOnce() throws Exception {
+    try (PasswordHasher busy = new PasswordHasher(1, 1)) {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch running = new CountDownLatch(1);
+      busy.execute(() -> {
+        running.countDown();
+        awaitQuietly(release);
+      });
+      running.await();
+      busy.execute(() -> { }); // waits in the queue
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> busy.execute(() -> { })).isInstanceOf(HashingBusyException.class)
+          .hasMessage("password hashing is at capacity, try again later");
+      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+      release.countDown();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   @Test
   void hash_isPhcArgon2idWithOwaspParameters() {

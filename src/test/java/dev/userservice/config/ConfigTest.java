@@ -183,4 +183,16 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.load(new String[0], Map.of("CALL_THREADS", "-1")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("CALL_THREADS");
   }
+
+  @Test
+  void load_hashSettings_defaultsFromFlagsAndEnvironmentAndValidated() {
+    Config defaults = Config.load(new String[0], Map.of());
+    assertThat(defaults.hashThreads()).isZero();
+    assertThat(defaults.hashQueue()).isEqualTo(32);
+    Config set = Config.load(new String[] {"--hash-threads=3"}, Map.of("HASH_QUEUE", "0"));
+    assertThat(set.hashThreads()).isEqualTo(3);
+    assertThat(set.hashQueue()).isZero();
+    assertThatThrownBy(() -> Config.load(new String[] {"--hash-queue=-1"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("HASH_QUEUE");
+  }
 }
