@@ -14,29 +14,37 @@ import java.util.function.Supplier;
  * the caller's account again (a cache lookup): the request runs with the account's roles as they
  * are now, and a request sent once the account is inactive ends the call with UNAUTHENTICATED.
  * The handler then sees a cancellation, so it lets go of what it holds (subscriptions, an open
- * transaction). Callbacks run in the call's context with the current {@link Principal}.
+ * transaction). On a stream that needs the admin role throughout (BulkCreateUsers), a request
+ * sent once the role is removed ends the call with PERMISSION_DENIED the same way. Callbacks run
+ * in the call's context with the current {@link Principal}.
  */
 final class AccountCheckingListener<Q, R> extends ServerCall.Listener<Q> {
   private final ServerCall<Q, R> call;
   /** The call's own context, without a principal. */
   private final Context base;
   private final Supplier<Optional<Principal>> current;
+  private final boolean adminOnly;
   private ServerCall.Listener<Q> delegate;
   private volatile Context context;
   private volatile boolean ended;
 
   private AccountCheckingListener(ServerCall<Q, R> call, Context base, Principal principal,
-      Supplier<Optional<Principal>> current) {
+      Supplier<Optional<Principal>> current, boolean adminOnly) {
     this.call = call;
     this.base = base;
     this.current = current;
+    this.adminOnly = adminOnly;
     this.context = base.withValue(Principal.KEY, principal);
   }
 
-  /** Starts the call's handler as {@code principal}; {@code current} says who the caller is now. */
+  /**
+   * Starts the call's handler as {@code principal}; {@code current} says who the caller is now,
+   * and {@code adminOnly} whether each request needs the admin role.
+   */
   static <Q, R> ServerCall.Listener<Q> start(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next,
-      Principal principal, Supplier<Optional<Principal>> current) {
-    AccountCheckingListener<Q, R> listener = new AccountCheckingListener<>(call, Context.current(), principal, current);
+      Principal principal, Supplier<Optional<Principal>> current, boolean adminOnly) {
+    AccountCheckingListener<Q, R> listener =
+        new AccountCheckingListener<>(call, Context.current(), principal, current, adminOnly);
     Context previous = listener.context.attach();
     try {
       listener.delegate = next.startCall(call, headers);
@@ -60,6 +68,10 @@ final class AccountCheckingListener<Q, R> extends ServerCall.Listener<Q> {
     }
     if (now.isEmpty()) {
       end(Status.UNAUTHENTICATED.withDescription(AuthInterceptor.INACTIVE));
+      return;
+    }
+    if (adminOnly && !now.get().isAdmin()) {
+      end(Status.PERMISSION_DENIED.withDescription("the admin role is required"));
       return;
     }
     // a child of the call's context each time, so a long stream does not grow a chain of contexts

@@ -39,6 +39,9 @@ public final class AuthInterceptor implements ServerInterceptor {
   static final Set<String> ADMIN_SERVICES = Set.of("grpc.channelz.v1.Channelz",
       "envoy.service.status.v3.ClientStatusDiscoveryService");
 
+  /** Client streams that need the admin role for every request, not only at their start. */
+  static final Set<String> ADMIN_STREAMS = Set.of("user.v1.UserService/BulkCreateUsers");
+
   /** Why a call of a deactivated account is refused. */
   static final String INACTIVE = "the account is not active";
 
@@ -100,7 +103,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       return Contexts.interceptCall(context, call, headers, next);
     }
     // a stream's requests may come long after its start: each one is checked against the account again
-    return AccountCheckingListener.start(call, headers, next, principal, () -> current(fromToken));
+    return AccountCheckingListener.start(call, headers, next, principal, () -> current(fromToken),
+        ADMIN_STREAMS.contains(method.getFullMethodName()));
   }
 
   /**

@@ -257,6 +257,22 @@ abstract class AccountStateContract {
     assertThat(bulkCreate(aliceToken, "second@example.com").getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 
+  @Test
+  void bulkCreate_openStreamOfAdminWhoseRoleIsRemoved_nextRequestEndsItAndNothingStays() throws Exception {
+    updateAsAdmin(setRoles("admin"));
+    RecordingObserver<BulkCreateResponse> result = new RecordingObserver<>();
+    StreamObserver<CreateUserRequest> requests = service().async(aliceToken).bulkCreateUsers(result);
+    requests.onNext(CreateUserRequest.newBuilder().setEmail("before@example.com").setName("Before").build());
+
+    updateAsAdmin(setRoles());
+    requests.onNext(CreateUserRequest.newBuilder().setEmail("after@example.com").setName("After").build());
+    requests.onCompleted();
+
+    assertThat(result.awaitEnd().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(list(TestTokens.admin())).extracting(User::getEmail)
+        .doesNotContain("before@example.com", "after@example.com");
+  }
+
   private Status bulkCreate(String token, String email) throws Exception {
     RecordingObserver<BulkCreateResponse> result = new RecordingObserver<>();
     StreamObserver<CreateUserRequest> requests = service().async(token).bulkCreateUsers(result);
