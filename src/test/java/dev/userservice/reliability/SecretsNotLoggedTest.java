@@ -62,8 +62,10 @@ class SecretsNotLoggedTest {
     DatabaseSettings settings = new DatabaseSettings(TestDatabases.postgresUrl().replaceAll("/[^/]*$", "/" + database),
         Optional.of(TestDatabases.postgresUser()), Optional.empty(), Optional.empty(), 4, Duration.ofSeconds(1));
     String name = InProcessServerBuilder.generateName();
+    // several hashing threads, so that hashed creates reach the database together and are batched
     app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name),
-        Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
+        Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0", "--hash-threads=8"},
+            Map.of("JWT_SECRET", TestTokens.SECRET)));
     channel = InProcessChannelBuilder.forName(name).build();
     events.start();
     root.addAppender(events);
