@@ -7,10 +7,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The service's whole configuration, immutable and validated when it is loaded: flags first,
- * then environment variables, then defaults.
+ * then environment variables, then defaults. {@link #SETTINGS} is the one list of settings the
+ * command line, its help and the README's settings table are made from.
  *
  * @param grpcPort port of the gRPC server (0 picks a free one)
  * @param databaseUrl JDBC or {@code postgres://} URL; empty selects the embedded H2 database
@@ -135,7 +139,7 @@ public record Config(
   static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
       "time between health NOT_SERVING and refusing new calls at shutdown");
 
-  /** Every setting, in the order {@code --help} lists them. */
+  /** Every setting, in the order {@code --help} and the README list them. */
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
       DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
@@ -146,7 +150,7 @@ public record Config(
       HASH_QUEUE);
 
   /**
-   * Loads the configuration.
+   * Loads the configuration from command-line flags and the environment.
    *
    * @throws ConfigException naming the setting, its value and what was expected
    */
@@ -156,7 +160,31 @@ public record Config(
 
   /** Loads the configuration along with its printable, secret-free description. */
   public static Described loadDescribed(String[] args, Map<String, String> env) {
-    SettingValues values = new SettingValues(SETTINGS, args, env);
+    CommandSpec command = CommandSpec.create().name("user-service");
+    addOptions(command, env);
+    try {
+      new CommandLine(command).parseArgs(args);
+    } catch (ParameterException e) {
+      throw new ConfigException(e.getMessage() + " (see --help)");
+    }
+    return loadDescribed(command);
+  }
+
+  /**
+   * Adds every setting to the command as an option that falls back to its variable in
+   * {@code env}, then to its default; {@link #loadDescribed(CommandSpec)} reads them once parsed.
+   */
+  public static void addOptions(CommandSpec command, Map<String, String> env) {
+    SettingOptions.addTo(command, SETTINGS, env);
+  }
+
+  /**
+   * Loads the configuration from a command parsed with the options of {@link #addOptions}.
+   *
+   * @throws ConfigException naming the setting, its value and what was expected
+   */
+  public static Described loadDescribed(CommandSpec parsed) {
+    SettingValues values = new SettingValues(SettingOptions.values(parsed));
     Config config = new Config(
         values.integer(GRPC_PORT, 0, 65535),
         values.optional(DATABASE_URL),
@@ -236,20 +264,6 @@ public record Config(
       throw SettingValues.invalid(TLS_CLIENT_CA_FILE, clientCa.get().toString(), "to be given with --tls-cert-file");
     }
     return cert.map(c -> new TlsSettings(c, key.get(), clientCa));
-  }
-
-  /** Text for {@code --help}: every flag, its variable, default and meaning. */
-  public static String help() {
-    StringBuilder out = new StringBuilder(
-        "Usage: user-service [--flag=value ...]\n\nSettings (flag, environment variable, default):\n");
-    int flagWidth = SETTINGS.stream().mapToInt(s -> s.flag().length()).max().orElse(1);
-    int envWidth = SETTINGS.stream().mapToInt(s -> s.env().length()).max().orElse(1);
-    String line = "  --%-" + flagWidth + "s %-" + envWidth + "s %-12s %s%n";
-    for (Setting s : SETTINGS) {
-      out.append(String.format(line, s.flag(), s.env(), s.defaultValue() == null ? "" : s.defaultValue(),
-          s.description()));
-    }
-    return out.toString();
   }
 
   /** Like the record's own, but never shows a password or secret. */

@@ -1,62 +1,32 @@
 package dev.userservice.config;
 
+import static java.util.Objects.requireNonNull;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Resolves settings from flags ({@code --name=value} or {@code --name value}), then the
- * environment, then the default, and parses them into typed values with messages that name
- * the setting, the bad value and what was expected.
+ * Parses the settings' values into typed values, with messages that name the setting, the bad
+ * value and what was expected, and keeps what each resolved to for the start-up log.
  */
 final class SettingValues {
-  private final Map<String, String> flags;
-  private final Map<String, String> env;
+  private final Function<Setting, String> given;
   private final Map<Setting, String> resolved = new LinkedHashMap<>();
 
-  SettingValues(List<Setting> known, String[] args, Map<String, String> env) {
-    this.env = env;
-    this.flags = parseFlags(known, args);
-  }
-
-  private static Map<String, String> parseFlags(List<Setting> known, String[] args) {
-    Map<String, String> flags = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new ConfigException("unexpected argument: " + arg + " (expected: --name=value; see --help)");
-      }
-      String name = arg.substring(2);
-      String value;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new ConfigException("flag --" + name + " needs a value");
-      }
-      String flagName = name;
-      if (known.stream().noneMatch(s -> s.flag().equals(flagName))) {
-        throw new ConfigException("unknown flag: --" + name + " (see --help)");
-      }
-      flags.put(name, value);
-    }
-    return flags;
+  /** Reads each setting's value, as the command line and environment resolved it, from {@code given}. */
+  SettingValues(Function<Setting, String> given) {
+    this.given = requireNonNull(given, "given");
   }
 
   String string(Setting setting) {
-    String value = flags.get(setting.flag());
-    if (value == null) {
-      value = env.get(setting.env());
-    }
+    String value = given.apply(setting);
     if (value == null || value.isBlank()) {
       value = setting.defaultValue();
     }

@@ -78,11 +78,39 @@ class ConfigTest {
   }
 
   @Test
-  void help_listsEverySetting() {
-    String help = Config.help();
-    for (Setting setting : Config.SETTINGS) {
-      assertThat(help).contains("--" + setting.flag()).contains(setting.env());
-    }
+  void load_repeatedFlag_lastWins() {
+    Config config = Config.load(new String[] {"--grpc-port=0", "--metrics-port", "0", "--grpc-port", "6001"}, Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(6001);
+  }
+
+  @Test
+  void load_valuesThatLookLikeSyntax_takenLiterally(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("file"), "not the password");
+    String atFile = "@" + dir.resolve("file");
+
+    Config fromFlags = Config.load(new String[] {"--database-password", atFile, "--database-user=${USER}"}, Map.of());
+    Config fromEnvironment = Config.load(new String[0], Map.of("DATABASE_PASSWORD", "${HOME}%n"));
+
+    assertThat(fromFlags.databasePassword()).contains(atFile);
+    assertThat(fromFlags.databaseUser()).contains("${USER}");
+    assertThat(fromEnvironment.databasePassword()).contains("${HOME}%n");
+  }
+
+  @Test
+  void load_blankEnvironmentOrFlag_default() {
+    Config config = Config.load(new String[] {"--data-dir="}, Map.of("GRPC_PORT", " "));
+
+    assertThat(config.grpcPort()).isEqualTo(50051);
+    assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+  }
+
+  @Test
+  void load_flagWithoutValueOrStrayArgument_rejected() {
+    assertThatThrownBy(() -> Config.load(new String[] {"--grpc-port"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("--grpc-port");
+    assertThatThrownBy(() -> Config.load(new String[] {"serve-now"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("serve-now");
   }
 
   @Test

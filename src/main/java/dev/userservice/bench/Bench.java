@@ -20,21 +20,14 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code java -jar user-service.jar bench ...}: load for one RPC against a running service,
- * then throughput and latency percentiles. See {@link BenchOptions#USAGE}.
+ * The load generator: load for one RPC against a running service, then throughput and latency
+ * percentiles on standard output.
  */
-public final class BenchCommand {
-  private BenchCommand() {}
+public final class Bench {
+  private Bench() {}
 
   /** Runs the bench and returns the process exit code. */
-  public static int run(String[] args, Map<String, String> env) throws Exception {
-    BenchOptions options;
-    try {
-      options = BenchOptions.parse(args, env);
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage() + "\n\n" + BenchOptions.USAGE);
-      return 2;
-    }
+  public static int run(BenchOptions options) throws Exception {
     if (options.rpc().equals("hash")) {
       System.out.print(hashRate(options).format());
       return 0;

@@ -1,0 +1,69 @@
+package dev.userservice.cli;
+
+import dev.userservice.config.Config;
+import dev.userservice.config.ConfigException;
+import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.observability.LogOutput;
+import dev.userservice.server.UserServiceApp;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/**
+ * {@code user-service [settings]}: starts the service and blocks until SIGTERM or SIGINT, then
+ * stops it and returns 0; 2 for a bad setting, 1 for a failed start. The settings' options are
+ * added from {@link Config#SETTINGS}.
+ */
+@Command(name = "user-service", sortOptions = false,
+    description = "Serves user.v1.UserService over gRPC. Every setting is a flag (--name value or --name=value) "
+        + "that falls back to its environment variable, then to its default.",
+    footer = "%nCommands:%n  bench  load for one RPC against a running service (see bench --help)")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+  private boolean help;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Config.Described described;
+    try {
+      described = Config.loadDescribed(spec);
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage(), e, null, null);
+    }
+    LogOutput.use(described.config().logFormat());
+    log.info("configuration: {}", described.settings());
+    UserServiceApp app;
+    try {
+      app = UserServiceApp.start(described.config());
+    } catch (DatabaseUnavailableException | IllegalArgumentException | UncheckedIOException e) {
+      log.error("cannot start: {}", e.getMessage(), e.getCause());
+      return 1;
+    }
+    // handle the signals ourselves: the JVM's default exits with 128 + signal, and a stop that
+    // an orchestrator asked for is a clean exit
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        log.info("SIG{} received: stopping", signal.getName());
+        stopRequested.countDown();
+      });
+    }
+    stopRequested.await();
+    app.close();
+    log.info("stopped");
+    return 0;
+  }
+}
