@@ -15,7 +15,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code user-service bench --rpc NAME ...}: the load generator's options, checked by {@link BenchOptions}. */
-@Command(name = "bench", sortOptions = false, showDefaultValues = true,
+@Command(name = "bench", sortOptions = false, showDefaultValues = true, usageHelpWidth = 100,
     description = "Drives one RPC against a running service at a fixed concurrency (closed loop) or rate (open "
         + "loop), after a warm-up, and prints throughput and latency percentiles.")
 final class BenchCommand implements Callable<Integer> {
@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
           pageSize, calls, Duration.ofMillis(readIntervalMillis), Optional.ofNullable(token),
           Optional.ofNullable(jwtSecret).or(() -> Optional.ofNullable(env.get("JWT_SECRET"))));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
   }
 

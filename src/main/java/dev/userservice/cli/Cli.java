@@ -27,6 +27,7 @@ public final class Cli {
     // for every command: values taken literally, and the last of a repeated flag wins
     line.setExpandAtFiles(false);
     line.setOverwrittenOptionsAllowed(true);
+    line.setUsageHelpLongOptionsMaxWidth(40);
     line.setParameterExceptionHandler(Cli::reportBadInput);
     return line;
   }

@@ -22,7 +22,7 @@ import sun.misc.Signal;
  * stops it and returns 0; 2 for a bad setting, 1 for a failed start. The settings' options are
  * added from {@link Config#SETTINGS}.
  */
-@Command(name = "user-service", sortOptions = false,
+@Command(name = "user-service", sortOptions = false, abbreviateSynopsis = true, usageHelpWidth = 100,
     description = "Serves user.v1.UserService over gRPC. Every setting is a flag (--name value or --name=value) "
         + "that falls back to its environment variable, then to its default.",
     footer = "%nCommands:%n  bench  load for one RPC against a running service (see bench --help)")
@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       described = Config.loadDescribed(spec);
     } catch (ConfigException e) {
-      throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage(), e, null, null);
+      throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage(), e);
     }
     LogOutput.use(described.config().logFormat());
     log.info("configuration: {}", described.settings());
