@@ -107,7 +107,7 @@ public record Config(
   static final Setting MAX_INBOUND_METADATA = Setting.of("max-inbound-metadata-bytes", "MAX_INBOUND_METADATA_BYTES",
       "8192", "largest request header block");
   static final Setting MAX_CONCURRENT_CALLS = Setting.of("max-concurrent-calls-per-connection",
-      "MAX_CONCURRENT_CALLS_PER_CONNECTION", "100", "most calls open at once on one client connection");
+      "MAX_CONCURRENT_CALLS_PER_CONNECTION", "100", "most calls open at once on one client connection; more wait");
   static final Setting KEEPALIVE_PERMIT_TIME = Setting.of("keepalive-permit-time-ms", "KEEPALIVE_PERMIT_TIME_MS",
       "20000", "shortest interval between client keepalive pings; faster pingers are disconnected");
   static final Setting KEEPALIVE_PERMIT_WITHOUT_CALLS = Setting.of("keepalive-permit-without-calls",
@@ -133,7 +133,7 @@ public record Config(
   static final Setting EVENT_LOOP_THREADS = Setting.of("event-loop-threads", "EVENT_LOOP_THREADS", "0",
       "Netty I/O threads (0: half the cores, at least 1)");
   static final Setting HASH_THREADS = Setting.of("hash-threads", "HASH_THREADS", "0",
-      "threads that hash and verify passwords (0: half the cores, at least 1)");
+      "threads that hash and verify passwords for CreateUser and Login (0: half the cores, at least 1)");
   static final Setting HASH_QUEUE = Setting.of("hash-queue", "HASH_QUEUE", "32",
       "CreateUser-with-password and Login calls that may wait for a hashing thread; more get UNAVAILABLE");
   static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
