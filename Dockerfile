@@ -9,7 +9,10 @@ WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY protos protos
-COPY src src
+COPY bom bom
+COPY contract contract
+COPY client client
+COPY server server
 RUN ./mvnw -B -q package -DskipTests
 
 # Run stage: a JRE 17 image and an unprivileged user with a numeric id, so Kubernetes'

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * package command, runs the jar the build produces as a non-root user, and serves on 50051.
  */
 class DockerfileTest {
-  private static final Path ROOT = Path.of(System.getProperty("basedir", "."));
+  /** The top-level directory; the build passes it, as the tests run in the server module. */
+  private static final Path ROOT = Path.of(System.getProperty("project.root", "."));
+  private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
   private static final Pattern FINAL_NAME = Pattern.compile("<finalName>([^<]+)</finalName>");
   private static final Pattern JSON_STRING = Pattern.compile("\"([^\"]*)\"");
 
@@ -35,6 +37,20 @@ class DockerfileTest {
     assertThat(build).contains("RUN " + readmeCommand);
     // ./mvnw fetches the pinned Maven through its .mvn folder
     assertThat(build).contains("COPY .mvn .mvn");
+  }
+
+  @Test
+  void buildStage_copiesTheTopPomTheProtosAndEveryModule() {
+    List<String> modules = new ArrayList<>();
+    Matcher module = MODULE.matcher(read("pom.xml"));
+    while (module.find()) {
+      modules.add(module.group(1));
+    }
+    List<String> build = stage(0);
+
+    assertThat(modules).contains("contract", "client", "server");
+    assertThat(build).contains("COPY mvnw pom.xml ./", "COPY protos protos");
+    assertThat(build).containsAll(modules.stream().map(m -> "COPY " + m + " " + m).toList());
   }
 
   @Test
@@ -60,7 +76,7 @@ class DockerfileTest {
 
   @Test
   void entrypoint_runsTheShadedJarWithHeapSizedFromTheContainerLimit() {
-    Matcher finalName = FINAL_NAME.matcher(read("pom.xml"));
+    Matcher finalName = FINAL_NAME.matcher(read("server/pom.xml"));
     assertThat(finalName.find()).isTrue();
     String jar = finalName.group(1) + ".jar";
     List<String> run = stage(stageCount() - 1);
@@ -81,8 +97,8 @@ class DockerfileTest {
     List<String> ignored = read(".dockerignore").lines().map(String::trim)
         .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
 
-    assertThat(ignored).contains("target", ".git", "data");
-    assertThat(ignored).doesNotContain("src", "protos", ".mvn", "pom.xml", "mvnw");
+    assertThat(ignored).contains("target", "**/target", ".git", "data");
+    assertThat(ignored).doesNotContain("bom", "contract", "client", "server", "protos", ".mvn", "pom.xml", "mvnw");
   }
 
   private int stageCount() {

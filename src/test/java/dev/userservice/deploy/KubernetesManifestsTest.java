@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.Yaml;
  * timing, selectors and secrets agree with the service and with each other.
  */
 class KubernetesManifestsTest {
-  private static final Path ROOT = Path.of(System.getProperty("basedir", "."));
+  /** The top-level directory; the build passes it, as the tests run in the server module. */
+  private static final Path ROOT = Path.of(System.getProperty("project.root", "."));
   private static final Path MANIFESTS = ROOT.resolve("deploy/kubernetes");
   private static final int GRPC_PORT = 50051;
   /** Settings whose values are credentials: only ever taken from a Secret. */
