@@ -1,6 +1,6 @@
 package dev.userservice.config;
 
-import dev.userservice.auth.TokenSettings;
+import dev.userservice.identity.TokenSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,11 +3,11 @@ package dev.userservice.server;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.Sets;
-import dev.userservice.auth.AuthInterceptor;
-import dev.userservice.auth.AuthServiceImpl;
-import dev.userservice.auth.LoginThrottle;
-import dev.userservice.auth.PasswordHasher;
-import dev.userservice.auth.TokenService;
+import dev.userservice.identity.AuthInterceptor;
+import dev.userservice.login.AuthServiceImpl;
+import dev.userservice.login.LoginThrottle;
+import dev.userservice.identity.PasswordHasher;
+import dev.userservice.identity.TokenService;
 import dev.userservice.config.Config;
 import dev.userservice.config.TlsSettings;
 import dev.userservice.db.Database;

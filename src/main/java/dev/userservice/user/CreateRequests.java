@@ -1,7 +1,7 @@
 package dev.userservice.user;
 
 import dev.userservice.api.user.v1.CreateUserRequest;
-import dev.userservice.auth.PasswordHasher;
+import dev.userservice.identity.PasswordHasher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

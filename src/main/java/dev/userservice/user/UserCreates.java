@@ -2,7 +2,7 @@ package dev.userservice.user;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.userservice.auth.PasswordHasher;
+import dev.userservice.identity.PasswordHasher;
 import dev.userservice.db.TransactionConflictException;
 import dev.userservice.user.CallBatcher.Pending;
 import io.grpc.Context;

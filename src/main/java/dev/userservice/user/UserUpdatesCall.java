@@ -1,10 +1,10 @@
 package dev.userservice.user;
 
 import dev.userservice.api.user.v1.UserUpdateRequest;
-import dev.userservice.auth.AccountState;
-import dev.userservice.auth.AccountStates;
-import dev.userservice.auth.PermissionDeniedException;
-import dev.userservice.auth.Principal;
+import dev.userservice.identity.AccountState;
+import dev.userservice.identity.AccountStates;
+import dev.userservice.identity.PermissionDeniedException;
+import dev.userservice.identity.Principal;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;

@@ -2,7 +2,7 @@ package dev.userservice.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.userservice.auth.AccountState;
+import dev.userservice.identity.AccountState;
 import dev.userservice.db.Database;
 import dev.userservice.testing.CountingUserRepository;
 import dev.userservice.testing.TestDatabases;

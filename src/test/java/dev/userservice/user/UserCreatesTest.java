@@ -2,7 +2,7 @@ package dev.userservice.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.userservice.auth.PasswordHasher;
+import dev.userservice.identity.PasswordHasher;
 import dev.userservice.db.Database;
 import dev.userservice.db.TransactionConflictException;
 import dev.userservice.testing.TestDatabases;
