@@ -1,6 +1,5 @@
 package dev.userservice.identity;
 
-import dev.userservice.observability.ErrorMapper;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -63,7 +62,7 @@ final class AccountCheckingListener<Q, R> extends ServerCall.Listener<Q> {
     try {
       now = current.get();
     } catch (RuntimeException e) {
-      end(ErrorMapper.toStatusException(e).getStatus());
+      end(Status.fromThrowable(e));
       return;
     }
     if (now.isEmpty()) {

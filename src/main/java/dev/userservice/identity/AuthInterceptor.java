@@ -3,7 +3,6 @@ package dev.userservice.identity;
 import static java.util.Objects.requireNonNull;
 
 import dev.userservice.observability.CallSubject;
-import dev.userservice.observability.ErrorMapper;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -85,8 +84,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     try {
       current = current(fromToken);
     } catch (RuntimeException e) {
-      // the account state could not be read (the database is down): the mapper logs it
-      call.close(ErrorMapper.toStatusException(e).getStatus(), new Metadata());
+      // the account state could not be read (the database is down): mapped and logged at the edge
+      call.close(Status.fromThrowable(e), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     if (current.isEmpty()) {

@@ -8,7 +8,6 @@ import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.auth.v1.LoginResponse;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
-import dev.userservice.observability.ErrorMapper;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.Credentials;
 import dev.userservice.user.UserRepository;
@@ -55,7 +54,7 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
       }
       hasher.execute(() -> answer(email, request.getPassword(), response));
     } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
+      response.onError(e);
     }
   }
 
@@ -67,7 +66,7 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
     try {
       result = login(email, password);
     } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
+      response.onError(e);
       return;
     }
     response.onNext(result);

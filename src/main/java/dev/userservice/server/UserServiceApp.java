@@ -13,7 +13,6 @@ import dev.userservice.config.TlsSettings;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
 import dev.userservice.observability.CallLoggingInterceptor;
-import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
@@ -161,9 +160,11 @@ public final class UserServiceApp implements AutoCloseable {
       StreamLimiter streams = StreamLimiter.from(config.limits());
       // streams are counted per connection through the filter that marks each connection
       builder.addTransportFilter(streams.transportFilter());
-      // the stream bound before auth, so that no caller, with a token or without, holds more
+      // the stream bound before auth, so that no caller, with a token or without, holds more;
+      // exceptions become statuses outside every interceptor that may end a call, inside the ones
+      // that record the final status
       List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
-          new CallLoggingInterceptor(), streams, new AuthInterceptor(tokens, accounts), new ExceptionInterceptor());
+          new CallLoggingInterceptor(), new ExceptionInterceptor(), streams, new AuthInterceptor(tokens, accounts));
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, hasher);

@@ -6,7 +6,6 @@ import dev.userservice.api.user.v1.BulkCreateFailure;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.db.QueryCancelledException;
 import dev.userservice.db.TransactionConflictException;
-import dev.userservice.observability.ErrorMapper;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -245,7 +244,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       e = new TransactionConflictException("BulkCreateUsers: the stream's transaction lost to a concurrent"
           + " one (deadlock or lock timeout) and was rolled back; nothing of the stream was stored, send it again", e);
     }
-    response.onError(ErrorMapper.toStatusException(e));
+    response.onError(e);
   }
 
   private static BulkCreateFailure failure(int index, Code code, String message) {

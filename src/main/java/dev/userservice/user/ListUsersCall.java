@@ -1,7 +1,6 @@
 package dev.userservice.user;
 
 import dev.userservice.api.user.v1.ListUsersRequest;
-import dev.userservice.observability.ErrorMapper;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -85,7 +84,7 @@ final class ListUsersCall {
     } catch (RuntimeException e) {
       if (!finished) {
         finished = true;
-        out.onError(ErrorMapper.toStatusException(e));
+        out.onError(e);
       }
     }
   }

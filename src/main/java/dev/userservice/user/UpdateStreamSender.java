@@ -1,6 +1,5 @@
 package dev.userservice.user;
 
-import dev.userservice.observability.ErrorMapper;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -103,7 +102,7 @@ final class UpdateStreamSender {
     if (!closed) {
       closed = true;
       waiting.clear();
-      out.onError(ErrorMapper.toStatusException(error));
+      out.onError(error);
     }
   }
 

@@ -11,7 +11,6 @@ import dev.userservice.identity.AccountStates;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.PermissionDeniedException;
 import dev.userservice.identity.Principal;
-import dev.userservice.observability.ErrorMapper;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
@@ -133,7 +132,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
 
       @Override
       public void failed(RuntimeException e) {
-        response.onError(ErrorMapper.toStatusException(e));
+        response.onError(e);
       }
     };
   }
@@ -144,14 +143,13 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
         (ServerCallStreamObserver<dev.userservice.api.user.v1.User>) response;
     if (!Principal.current().map(Principal::mayListUsers).orElse(false)) {
       // every user's email: for administrators and calling services, not for any account
-      out.onError(ErrorMapper.toStatusException(
-          new PermissionDeniedException("ListUsers needs the 'admin' or 'service' role")));
+      out.onError(new PermissionDeniedException("ListUsers needs the 'admin' or 'service' role"));
       return;
     }
     try {
       ListUsersCall.start(users, request, out);
     } catch (RuntimeException e) {
-      out.onError(ErrorMapper.toStatusException(e));
+      out.onError(e);
     }
   }
 
@@ -165,8 +163,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
     boolean admin = Principal.current().map(Principal::isAdmin).orElse(false);
     if (!admin) {
       // bulk import is an administrative act; self sign-up goes through CreateUser
-      response.onError(ErrorMapper.toStatusException(
-          new PermissionDeniedException("BulkCreateUsers needs the 'admin' role")));
+      response.onError(new PermissionDeniedException("BulkCreateUsers needs the 'admin' role"));
       return new DiscardingObserver<>();
     }
     return BulkCreateCall.start(users, createRequests, (ServerCallStreamObserver<BulkCreateResult>) response);

@@ -12,7 +12,7 @@ import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseUnavailableException;
-import dev.userservice.observability.ExceptionInterceptor;
+import dev.userservice.server.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.CountingUserRepository;
 import dev.userservice.testing.TestDatabases;
@@ -54,7 +54,7 @@ class AuthInterceptorTest {
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
-        List.of(new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()), () -> true,
+        List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
         Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
   }
@@ -177,7 +177,7 @@ class AuthInterceptorTest {
     String name = InProcessServerBuilder.generateName();
     UserServer downServer = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
-        List.of(new AuthInterceptor(TestTokens.SERVICE, down), new ExceptionInterceptor()), () -> true,
+        List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE, down)), () -> true,
         Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
     ManagedChannel downChannel = InProcessChannelBuilder.forName(name).build();
     try {

@@ -13,7 +13,6 @@ import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.observability.CallLoggingInterceptor;
-import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.testing.TestTokens;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
@@ -58,7 +57,7 @@ class UserServerTest {
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
-        List.of(new CallLoggingInterceptor(), new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()),
+        List.of(new CallLoggingInterceptor(), new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)),
         databaseUp::get, Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
     return channel;

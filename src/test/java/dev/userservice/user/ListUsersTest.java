@@ -11,6 +11,7 @@ import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.db.Database;
+import dev.userservice.server.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.CountingUserRepository;
 import dev.userservice.testing.InProcessService;
@@ -104,7 +105,7 @@ class ListUsersTest {
       String name = InProcessServerBuilder.generateName();
       UserServer server = new UserServer(InProcessServerBuilder.forName(name),
           List.of(new UserServiceImpl(counting, new PasswordHasher(1))),
-          List.of(new AuthInterceptor(TestTokens.SERVICE)), () -> true,
+          List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
           Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {

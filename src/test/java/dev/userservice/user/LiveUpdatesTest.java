@@ -10,6 +10,7 @@ import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.db.Database;
+import dev.userservice.server.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.SlowReader;
@@ -44,7 +45,8 @@ class LiveUpdatesTest {
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
         List.of(new UserServiceImpl(users, new PasswordHasher(1), hub)),
-        List.of(new AuthInterceptor(TestTokens.SERVICE)), () -> true, Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1))
+        List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
+        Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1))
         .start();
     channel = InProcessChannelBuilder.forName(name).build();
     ada = stub(TestTokens.admin()).createUser(CreateUserRequest.newBuilder()

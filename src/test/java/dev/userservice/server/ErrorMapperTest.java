@@ -1,4 +1,4 @@
-package dev.userservice.observability;
+package dev.userservice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

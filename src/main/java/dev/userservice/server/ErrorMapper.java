@@ -1,17 +1,19 @@
-package dev.userservice.observability;
+package dev.userservice.server;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
-import dev.userservice.identity.HashingBusyException;
-import dev.userservice.login.LoginFailedException;
-import dev.userservice.identity.PermissionDeniedException;
-import dev.userservice.login.TooManyAttemptsException;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.db.QueryCancelledException;
 import dev.userservice.db.TransactionConflictException;
+import dev.userservice.identity.HashingBusyException;
+import dev.userservice.identity.PermissionDeniedException;
+import dev.userservice.login.LoginFailedException;
+import dev.userservice.login.TooManyAttemptsException;
+import dev.userservice.observability.BoundedText;
+import dev.userservice.observability.LoggedThrowables;
 import dev.userservice.user.EmailTakenException;
 import dev.userservice.user.FieldViolation;
 import dev.userservice.user.RequestIdReusedException;
