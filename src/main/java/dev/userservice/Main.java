@@ -40,7 +40,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    LogOutput.use(described.config().logFormat());
+    LogOutput.use(LogOutput.Format.valueOf(described.config().logFormat().name()));
     log.info("configuration: {}", described.settings());
     UserServiceApp app;
     try {

@@ -1,9 +1,9 @@
 package dev.userservice.bench;
 
+import dev.userservice.client.BearerTokenCredentials;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
 import dev.userservice.identity.TokenSettings;
-import dev.userservice.client.BearerTokenCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

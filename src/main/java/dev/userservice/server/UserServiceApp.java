@@ -8,6 +8,8 @@ import dev.userservice.login.AuthServiceImpl;
 import dev.userservice.login.LoginThrottle;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
+import dev.userservice.identity.TokenSettings;
+import dev.userservice.config.TokenValues;
 import dev.userservice.config.Config;
 import dev.userservice.config.TlsSettings;
 import dev.userservice.db.Database;
@@ -123,7 +125,7 @@ public final class UserServiceApp implements AutoCloseable {
   private static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
       AutoCloseable threads) {
     Clock clock = Clock.systemUTC();
-    TokenService tokens = TokenService.create(config.tokens(), clock);
+    TokenService tokens = TokenService.create(tokenSettings(config.tokens()), clock);
     ServiceMetrics metrics = new ServiceMetrics();
     Optional<MetricsEndpoint> endpoint = Optional.empty();
     Database database = null;
@@ -208,6 +210,12 @@ public final class UserServiceApp implements AutoCloseable {
       metricsEndpoint.ifPresent(MetricsEndpoint::close);
       metrics.close();
     }
+  }
+
+  /** The configured token values as the identity package's settings. */
+  private static TokenSettings tokenSettings(TokenValues values) {
+    return new TokenSettings(values.secret(), values.publicKeyFile(), values.privateKeyFile(), values.issuer(),
+        values.audience(), values.lifetime(), values.clockSkew());
   }
 
   private static void closeQuietly(AutoCloseable resource) {
