@@ -3,29 +3,25 @@ package dev.userservice.server;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.Sets;
+import dev.userservice.config.Config;
+import dev.userservice.config.TlsSettings;
+import dev.userservice.config.TokenValues;
+import dev.userservice.db.Database;
+import dev.userservice.db.DatabaseSettings;
 import dev.userservice.identity.AuthInterceptor;
-import dev.userservice.login.AuthServiceImpl;
-import dev.userservice.login.LoginThrottle;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
 import dev.userservice.identity.TokenSettings;
-import dev.userservice.config.TokenValues;
-import dev.userservice.config.Config;
-import dev.userservice.config.TlsSettings;
-import dev.userservice.db.Database;
-import dev.userservice.db.DatabaseSettings;
+import dev.userservice.login.AuthServiceImpl;
+import dev.userservice.login.LoginThrottle;
 import dev.userservice.observability.CallLoggingInterceptor;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
 import dev.userservice.user.AccountStateCache;
-import dev.userservice.user.ChangeHub;
-import dev.userservice.user.ChangePublisher;
-import dev.userservice.user.InProcessChangePublisher;
-import dev.userservice.user.JdbcUserRepository;
-import dev.userservice.user.PostgresChangeListener;
-import dev.userservice.user.PostgresChangePublisher;
-import dev.userservice.user.UserServiceImpl;
+import dev.userservice.user.changes.ChangeFeed;
+import dev.userservice.user.jdbc.JdbcUserRepository;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
@@ -137,23 +133,19 @@ public final class UserServiceApp implements AutoCloseable {
         log.info("metrics served on port {} at /metrics", endpoint.get().port());
       }
       database = Database.open(settings, metrics.poolTracker());
-      // replicas on PostgreSQL share changes through LISTEN/NOTIFY; the embedded database is one process
-      ChangeHub hub = new ChangeHub();
-      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher(hub)
-          : new InProcessChangePublisher(hub);
-      var users = new JdbcUserRepository(database.dataSource(), clock, publisher);
+      ChangeFeed feed = ChangeFeed.forDatabase(settings);
+      changeListener = feed;
+      var users = new JdbcUserRepository(database.dataSource(), clock, feed.publisher());
       // every call checks its account's current status and roles, kept up to date by the feed
       AccountStateCache accounts = new AccountStateCache(users);
-      hub.observe(accounts);
-      if (database.isPostgres()) {
-        changeListener = new PostgresChangeListener(settings, hub, users).start();
-      }
+      feed.hub().observe(accounts);
+      feed.start(users);
       hasher = new PasswordHasher(config.hashThreads() > 0 ? config.hashThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), config.hashQueue());
       LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, hub, accounts),
+          new UserServiceImpl(users, hasher, feed.hub(), accounts),
           new AuthServiceImpl(users, hasher, tokens, throttle));
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());

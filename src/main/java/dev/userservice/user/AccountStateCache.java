@@ -21,7 +21,7 @@ import java.util.concurrent.Executor;
  * {@link #REFRESH_AFTER} old and a call uses it, and dropped when {@link #EXPIRE_AFTER} old.
  * Subjects that are not user ids are not looked up; unknown user ids are kept as unknown.
  */
-public final class AccountStateCache implements AccountStates, ChangeHub.FeedObserver {
+public final class AccountStateCache implements AccountStates, FeedObserver {
   /** Accounts kept; each entry is a few hundred bytes. */
   static final int CAPACITY = 50_000;
   static final Duration REFRESH_AFTER = Duration.ofMinutes(1);

@@ -12,10 +12,10 @@ import java.util.concurrent.ThreadFactory;
  * lookups and the writes of BulkCreateUsers streams. How many run at once is bounded by their
  * users (and by the connection pool), not here; idle threads end after a minute.
  */
-final class DatabaseWorkers {
-  static final ExecutorService THREADS = Executors.newCachedThreadPool(daemon("db-worker-"));
+public final class DatabaseWorkers {
+  public static final ExecutorService THREADS = Executors.newCachedThreadPool(daemon("db-worker-"));
   /** Ends queries that serve several calls at the latest of their deadlines. */
-  static final ScheduledExecutorService DEADLINES = deadlineTimer();
+  public static final ScheduledExecutorService DEADLINES = deadlineTimer();
 
   private DatabaseWorkers() {}
 

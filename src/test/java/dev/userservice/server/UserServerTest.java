@@ -18,7 +18,7 @@ import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
 import dev.userservice.user.UserChanges;
 import dev.userservice.user.UserRepository;
-import dev.userservice.user.UserServiceImpl;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
