@@ -19,6 +19,7 @@ import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
 import dev.userservice.user.AccountStateCache;
+import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.changes.ChangeFeed;
 import dev.userservice.user.jdbc.JdbcUserRepository;
 import dev.userservice.user.rpc.UserServiceImpl;
@@ -53,12 +54,15 @@ public final class UserServiceApp implements AutoCloseable {
   private final UserServer server;
   private final AutoCloseable changeListener;
   private final AutoCloseable serverThreads;
+  private final DatabaseWorkerThreads workerThreads;
   private final PasswordHasher hasher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
-      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, PasswordHasher hasher) {
+      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, DatabaseWorkerThreads workerThreads,
+      PasswordHasher hasher) {
     this.serverThreads = serverThreads;
+    this.workerThreads = workerThreads;
     this.hasher = hasher;
     this.metrics = metrics;
     this.metricsEndpoint = metricsEndpoint;
@@ -127,17 +131,20 @@ public final class UserServiceApp implements AutoCloseable {
     Database database = null;
     PasswordHasher hasher = null;
     AutoCloseable changeListener = () -> { };
+    DatabaseWorkerThreads workerThreads = null;
     try {
       if (config.metricsPort() != 0) {
         endpoint = Optional.of(MetricsEndpoint.start(metrics, config.metricsPort()));
         log.info("metrics served on port {} at /metrics", endpoint.get().port());
       }
       database = Database.open(settings, metrics.poolTracker());
+      workerThreads = DatabaseWorkerThreads.start();
+      DatabaseWorkers workers = workerThreads.workers();
       ChangeFeed feed = ChangeFeed.forDatabase(settings);
       changeListener = feed;
       var users = new JdbcUserRepository(database.dataSource(), clock, feed.publisher());
       // every call checks its account's current status and roles, kept up to date by the feed
-      AccountStateCache accounts = new AccountStateCache(users);
+      AccountStateCache accounts = new AccountStateCache(users, workers);
       feed.hub().observe(accounts);
       feed.start(users);
       hasher = new PasswordHasher(config.hashThreads() > 0 ? config.hashThreads()
@@ -145,7 +152,7 @@ public final class UserServiceApp implements AutoCloseable {
       LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, feed.hub(), accounts),
+          new UserServiceImpl(users, hasher, feed.hub(), accounts, workers),
           new AuthServiceImpl(users, hasher, tokens, throttle));
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());
@@ -161,12 +168,16 @@ public final class UserServiceApp implements AutoCloseable {
           new CallLoggingInterceptor(), new ExceptionInterceptor(), streams, new AuthInterceptor(tokens, accounts));
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
-      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, hasher);
+      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
+          hasher);
     } catch (RuntimeException e) {
       if (hasher != null) {
         hasher.close();
       }
       closeQuietly(changeListener);
+      if (workerThreads != null) {
+        workerThreads.close();
+      }
       if (database != null) {
         database.close();
       }
@@ -197,6 +208,7 @@ public final class UserServiceApp implements AutoCloseable {
       closeQuietly(serverThreads);
       hasher.close();
       closeQuietly(changeListener);
+      workerThreads.close();
       log.info("shutdown 4/4: closing the database pool");
       database.close();
       metricsEndpoint.ifPresent(MetricsEndpoint::close);

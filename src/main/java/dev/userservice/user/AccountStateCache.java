@@ -40,9 +40,9 @@ public final class AccountStateCache implements AccountStates, FeedObserver {
   private final UserRepository users;
   private final LoadingCache<UUID, Known> cache;
 
-  /** A cache reading from {@code users}, refreshing on the database workers. */
-  public AccountStateCache(UserRepository users) {
-    this(users, Ticker.systemTicker(), DatabaseWorkers.THREADS);
+  /** A cache reading from {@code users}, refreshing on the database {@code workers}. */
+  public AccountStateCache(UserRepository users, DatabaseWorkers workers) {
+    this(users, Ticker.systemTicker(), workers.threads());
   }
 
   AccountStateCache(UserRepository users, Ticker ticker, Executor refreshes) {

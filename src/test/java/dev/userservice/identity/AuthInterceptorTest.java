@@ -12,6 +12,7 @@ import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.server.DatabaseWorkerThreads;
 import dev.userservice.server.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.CountingUserRepository;
@@ -42,6 +43,13 @@ import org.junit.jupiter.api.Test;
 
 /** Every kind of bad token is UNAUTHENTICATED, and the handler never runs for it. */
 class AuthInterceptorTest {
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+
+  @AfterEach
+  void closeWorkerThreads() {
+    workerThreads.close();
+  }
+
   private Database database;
   private CountingUserRepository repository;
   private UserServer server;
@@ -53,7 +61,7 @@ class AuthInterceptorTest {
     repository = new CountingUserRepository(new JdbcUserRepository(database.dataSource(), Clock.systemUTC()));
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
-        List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
+        List.of(new UserServiceImpl(repository, new PasswordHasher(1), workerThreads.workers())),
         List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
         Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
@@ -176,7 +184,7 @@ class AuthInterceptorTest {
     };
     String name = InProcessServerBuilder.generateName();
     UserServer downServer = new UserServer(InProcessServerBuilder.forName(name),
-        List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
+        List.of(new UserServiceImpl(repository, new PasswordHasher(1), workerThreads.workers())),
         List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE, down)), () -> true,
         Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
     ManagedChannel downChannel = InProcessChannelBuilder.forName(name).build();

@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
 
 /** The server around the handlers: health, reflection, unknown methods, errors and call logs. */
 class UserServerTest {
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+
+  @AfterEach
+  void closeWorkerThreads() {
+    workerThreads.close();
+  }
+
   private final AtomicBoolean databaseUp = new AtomicBoolean(true);
   private UserServer server;
   private ManagedChannel channel;
@@ -56,7 +63,7 @@ class UserServerTest {
   private ManagedChannel start(UserRepository repository) {
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
-        List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
+        List.of(new UserServiceImpl(repository, new PasswordHasher(1), workerThreads.workers())),
         List.of(new CallLoggingInterceptor(), new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)),
         databaseUp::get, Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();

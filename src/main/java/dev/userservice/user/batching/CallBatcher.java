@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -29,6 +30,7 @@ import java.util.function.Consumer;
 final class CallBatcher<T extends CallBatcher.Item> {
   private final Consumer<List<Pending<T>>> work;
   private final Executor executor;
+  private final ScheduledExecutorService deadlines;
   private final int maxBatch;
   private final int maxConcurrent;
   private final Queue<Pending<T>> waiting = new ConcurrentLinkedQueue<>();
@@ -37,17 +39,19 @@ final class CallBatcher<T extends CallBatcher.Item> {
   /**
    * @param work does one batch and answers each of its items; when it throws, it must not have
    *     answered any, as every item of the batch then fails with the exception
-   * @param executor runs the batches
+   * @param workers run the batches and end them at the latest deadline of their calls
    * @param maxBatch most items in a batch
    * @param maxConcurrent most batches at once
    */
-  CallBatcher(Consumer<List<Pending<T>>> work, Executor executor, int maxBatch, int maxConcurrent) {
+  CallBatcher(Consumer<List<Pending<T>>> work, DatabaseWorkers workers, int maxBatch, int maxConcurrent) {
     if (maxBatch < 1 || maxConcurrent < 1) {
       throw new IllegalArgumentException("maxBatch: " + maxBatch + ", maxConcurrent: " + maxConcurrent
           + " (expected: >= 1 each)");
     }
     this.work = requireNonNull(work, "work");
-    this.executor = requireNonNull(executor, "executor");
+    requireNonNull(workers, "workers");
+    this.executor = workers.threads();
+    this.deadlines = workers.deadlines();
     this.maxBatch = maxBatch;
     this.maxConcurrent = maxConcurrent;
   }
@@ -112,7 +116,7 @@ final class CallBatcher<T extends CallBatcher.Item> {
 
   private void run(List<Pending<T>> batch) {
     Context.CancellableContext bounded = latestDeadline(batch)
-        .map(deadline -> Context.ROOT.withDeadline(deadline, DatabaseWorkers.DEADLINES))
+        .map(deadline -> Context.ROOT.withDeadline(deadline, deadlines))
         .orElseGet(Context.ROOT::withCancellation);
     Context previous = bounded.attach();
     try {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.userservice.db.TransactionConflictException;
 import dev.userservice.identity.PasswordHasher;
+import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.RequestIdReusedException;
 import dev.userservice.user.User;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -39,13 +39,13 @@ public final class UserCreates {
 
   /**
    * @param hasher checks a retried create's password against the stored hash
-   * @param executor runs the inserts
+   * @param workers run the inserts
    * @param maxTransactions most insert transactions at once
    */
-  public UserCreates(UserRepository users, PasswordHasher hasher, Executor executor, int maxTransactions) {
+  public UserCreates(UserRepository users, PasswordHasher hasher, DatabaseWorkers workers, int maxTransactions) {
     this.users = requireNonNull(users, "users");
     this.hasher = requireNonNull(hasher, "hasher");
-    this.batcher = new CallBatcher<>(this::store, executor, MAX_BATCH, maxTransactions);
+    this.batcher = new CallBatcher<>(this::store, workers, MAX_BATCH, maxTransactions);
   }
 
   /**

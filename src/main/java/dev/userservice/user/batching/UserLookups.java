@@ -2,6 +2,7 @@ package dev.userservice.user.batching;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.User;
 import dev.userservice.user.UserRepository;
 import dev.userservice.user.batching.CallBatcher.Pending;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /**
  * GetUser's lookups by id, answered in batches ({@link CallBatcher}): the lookups that wait
@@ -25,12 +25,12 @@ public final class UserLookups {
   private final CallBatcher<Lookup> batcher;
 
   /**
-   * @param executor runs the queries
+   * @param workers run the queries
    * @param maxQueries most queries at once
    */
-  public UserLookups(UserRepository users, Executor executor, int maxQueries) {
+  public UserLookups(UserRepository users, DatabaseWorkers workers, int maxQueries) {
     this.users = requireNonNull(users, "users");
-    this.batcher = new CallBatcher<>(this::answer, executor, MAX_BATCH, maxQueries);
+    this.batcher = new CallBatcher<>(this::answer, workers, MAX_BATCH, maxQueries);
   }
 
   /** Looks {@code id} up for the current call and answers later with the user, if any. */

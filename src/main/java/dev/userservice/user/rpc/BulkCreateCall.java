@@ -44,7 +44,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private final CreateRequests createRequests;
   private final ServerCallStreamObserver<BulkCreateResult> response;
   /** Runs this stream's writes one after another, in submission order; holds a thread only while it writes. */
-  private final Executor writer = MoreExecutors.newSequentialExecutor(DatabaseWorkers.THREADS);
+  private final Executor writer;
   /** Only the writer touches it. */
   private final IdList createdIds = new IdList();
 
@@ -58,8 +58,10 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private boolean finished;
   private int nextIndex;
 
-  private BulkCreateCall(UserRepository users, CreateRequests createRequests,
+  private BulkCreateCall(UserRepository users, CreateRequests createRequests, DatabaseWorkers workers,
       ServerCallStreamObserver<BulkCreateResult> response) {
+    // the stream's writes run one after another on the database workers
+    this.writer = MoreExecutors.newSequentialExecutor(workers.threads());
     this.transaction = users.openBulkInsert();
     this.createRequests = createRequests;
     this.response = response;
@@ -68,10 +70,10 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   /**
    * Starts a stream; call while gRPC starts the call, as it takes over asking for messages.
    */
-  static BulkCreateCall start(UserRepository users, CreateRequests createRequests,
+  static BulkCreateCall start(UserRepository users, CreateRequests createRequests, DatabaseWorkers workers,
       ServerCallStreamObserver<BulkCreateResult> response) {
     response.disableAutoRequest();
-    BulkCreateCall call = new BulkCreateCall(users, createRequests, response);
+    BulkCreateCall call = new BulkCreateCall(users, createRequests, workers, response);
     // the context ends however the call ends; gRPC tells the handler only of some endings (not
     // of a close by an interceptor), and nothing of the stream may stay after any of them
     Context.current().addListener(context -> call.onError(context.cancellationCause()),

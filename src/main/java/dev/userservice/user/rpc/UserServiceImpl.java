@@ -44,17 +44,20 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   private final UserLookups lookups;
   private final UserCreates creates;
   private final AccountStates accounts;
+  private final DatabaseWorkers workers;
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
-  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes) {
-    this(users, hasher, changes, AccountStates.NONE);
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, DatabaseWorkers workers) {
+    this(users, hasher, changes, AccountStates.NONE, workers);
   }
 
   /**
    * A service whose UserUpdates streams see the changes published to {@code changes}, each sent
    * only while {@code accounts} says the stream's caller may still see it.
    */
-  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, AccountStates accounts) {
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, AccountStates accounts,
+      DatabaseWorkers workers) {
+    this.workers = requireNonNull(workers, "workers");
     this.accounts = requireNonNull(accounts, "accounts");
     this.users = requireNonNull(users, "users");
     this.hasher = requireNonNull(hasher, "hasher");
@@ -62,13 +65,13 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
     this.changes = requireNonNull(changes, "changes");
     // batches at once: enough to keep the cores busy; while they run, the next calls queue up
     int batches = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.lookups = new UserLookups(users, DatabaseWorkers.THREADS, batches);
-    this.creates = new UserCreates(users, hasher, DatabaseWorkers.THREADS, batches);
+    this.lookups = new UserLookups(users, workers, batches);
+    this.creates = new UserCreates(users, hasher, workers, batches);
   }
 
   /** A service whose streams see only their own updates (nothing publishes to its hub). */
-  public UserServiceImpl(UserRepository users, PasswordHasher hasher) {
-    this(users, hasher, new ChangeHub());
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher, DatabaseWorkers workers) {
+    this(users, hasher, new ChangeHub(), workers);
   }
 
   @Override
@@ -178,7 +181,8 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       response.onError(new PermissionDeniedException("BulkCreateUsers needs the 'admin' role"));
       return new DiscardingObserver<>();
     }
-    return BulkCreateCall.start(users, createRequests, (ServerCallStreamObserver<BulkCreateResult>) response);
+    return BulkCreateCall.start(users, createRequests, workers,
+        (ServerCallStreamObserver<BulkCreateResult>) response);
   }
 
   @Override

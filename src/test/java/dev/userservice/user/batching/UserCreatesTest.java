@@ -7,6 +7,7 @@ import dev.userservice.db.TransactionConflictException;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.testing.TestDatabases;
 import dev.userservice.user.Credentials;
+import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.EmailTakenException;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class UserCreatesTest {
-  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final DatabaseWorkers workers =
+      new DatabaseWorkers(Executors.newCachedThreadPool(), Executors.newSingleThreadScheduledExecutor());
   private final CountDownLatch released = new CountDownLatch(1);
   private final CountDownLatch firstStarted = new CountDownLatch(1);
   private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
@@ -48,13 +50,14 @@ class UserCreatesTest {
   void start() {
     database = Database.open(TestDatabases.h2());
     stored = new JdbcUserRepository(database.dataSource(), Clock.systemUTC());
-    creates = new UserCreates(new HoldingRepository(stored), new PasswordHasher(1), executor, 1);
+    creates = new UserCreates(new HoldingRepository(stored), new PasswordHasher(1), workers, 1);
   }
 
   @AfterEach
   void stop() {
     released.countDown();
-    executor.shutdownNow();
+    workers.threads().shutdownNow();
+    workers.deadlines().shutdownNow();
     database.close();
   }
 

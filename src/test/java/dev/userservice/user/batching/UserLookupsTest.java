@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.Credentials;
+import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
 import dev.userservice.user.UserChanges;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class UserLookupsTest {
-  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final DatabaseWorkers workers =
+      new DatabaseWorkers(Executors.newCachedThreadPool(), Executors.newSingleThreadScheduledExecutor());
   private final BlockingRepository repository = new BlockingRepository();
   private final Map<UUID, Object> answers = new ConcurrentHashMap<>();
   private final CountDownLatch released = new CountDownLatch(1);
@@ -36,7 +38,8 @@ class UserLookupsTest {
   @AfterEach
   void stop() {
     released.countDown();
-    executor.shutdownNow();
+    workers.threads().shutdownNow();
+    workers.deadlines().shutdownNow();
   }
 
   private static User user(UUID id) {
@@ -68,7 +71,7 @@ class UserLookupsTest {
 
   @Test
   void find_whileAQueryRuns_laterLookupsShareTheNextQuery() throws Exception {
-    UserLookups lookups = new UserLookups(repository, executor, 1);
+    UserLookups lookups = new UserLookups(repository, workers, 1);
     UUID first = UUID.randomUUID();
     repository.stored.add(first);
     lookups.find(first, recording(first));
@@ -98,7 +101,7 @@ class UserLookupsTest {
   void find_queryFails_everyLookupOfTheBatchFails() throws Exception {
     repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
     released.countDown();
-    UserLookups lookups = new UserLookups(repository, executor, 2);
+    UserLookups lookups = new UserLookups(repository, workers, 2);
     UUID a = UUID.randomUUID();
     UUID b = UUID.randomUUID();
     lookups.find(a, recording(a));
@@ -110,7 +113,7 @@ class UserLookupsTest {
 
   @Test
   void find_callCancelledBeforeItsQuery_isLeftOut() throws Exception {
-    UserLookups lookups = new UserLookups(repository, executor, 1);
+    UserLookups lookups = new UserLookups(repository, workers, 1);
     UUID first = UUID.randomUUID();
     lookups.find(first, recording(first));
     repository.started.await(5, TimeUnit.SECONDS);
@@ -130,7 +133,7 @@ class UserLookupsTest {
 
   @Test
   void find_queryIsBoundedByTheLatestDeadlineOfItsCalls() throws Exception {
-    UserLookups lookups = new UserLookups(repository, executor, 1);
+    UserLookups lookups = new UserLookups(repository, workers, 1);
     UUID first = UUID.randomUUID();
     lookups.find(first, recording(first));
     repository.started.await(5, TimeUnit.SECONDS);

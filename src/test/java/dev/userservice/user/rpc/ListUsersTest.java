@@ -11,6 +11,7 @@ import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.db.Database;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
+import dev.userservice.server.DatabaseWorkerThreads;
 import dev.userservice.server.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.CountingUserRepository;
@@ -31,10 +32,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ListUsersTest {
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+
+  @AfterEach
+  void closeWorkerThreads() {
+    workerThreads.close();
+  }
+
   @RegisterExtension
   final InProcessService service = InProcessService.onH2();
 
@@ -107,7 +116,7 @@ class ListUsersTest {
       CountingUserRepository counting = new CountingUserRepository(repository);
       String name = InProcessServerBuilder.generateName();
       UserServer server = new UserServer(InProcessServerBuilder.forName(name),
-          List.of(new UserServiceImpl(counting, new PasswordHasher(1))),
+          List.of(new UserServiceImpl(counting, new PasswordHasher(1), workerThreads.workers())),
           List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
           Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();

@@ -10,6 +10,7 @@ import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.db.Database;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
+import dev.userservice.server.DatabaseWorkerThreads;
 import dev.userservice.server.ExceptionInterceptor;
 import dev.userservice.server.UserServer;
 import dev.userservice.testing.RecordingObserver;
@@ -35,6 +36,13 @@ import org.junit.jupiter.api.Test;
 
 /** UserUpdates as a live feed on one replica (the embedded database's in-process feed). */
 class LiveUpdatesTest {
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+
+  @AfterEach
+  void closeWorkerThreads() {
+    workerThreads.close();
+  }
+
   private Database database;
   private ChangeHub hub;
   private UserServer server;
@@ -48,7 +56,7 @@ class LiveUpdatesTest {
     var users = new JdbcUserRepository(database.dataSource(), Clock.systemUTC(), new InProcessChangePublisher(hub));
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
-        List.of(new UserServiceImpl(users, new PasswordHasher(1), hub)),
+        List.of(new UserServiceImpl(users, new PasswordHasher(1), hub, workerThreads.workers())),
         List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
         Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1))
         .start();
