@@ -53,10 +53,32 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private Batch filling = new Batch();
   /** A full batch waiting for the writer, while the stream asks for no more messages. */
   private Batch parked;
-  private boolean writing;
-  private boolean halfClosed;
-  private boolean finished;
+  private State state = State.RECEIVING;
   private int nextIndex;
+
+  /** Where the stream is; it moves only through {@link #moveTo}. */
+  private enum State {
+    /** Messages arrive and the writer is idle. */
+    RECEIVING,
+    /** Messages arrive while the writer writes a batch. */
+    WRITING,
+    /** The client half-closed while the writer writes a batch: the last batch waits for it. */
+    DRAINING,
+    /** The last batch is written and the transaction committed. */
+    COMMITTING,
+    /** Answered, failed or cancelled: nothing more happens. */
+    FINISHED;
+
+    boolean mayMoveTo(State next) {
+      return switch (this) {
+        case RECEIVING -> next == WRITING || next == COMMITTING || next == FINISHED;
+        case WRITING -> next == RECEIVING || next == DRAINING || next == FINISHED;
+        case DRAINING -> next == COMMITTING || next == FINISHED;
+        case COMMITTING -> next == FINISHED;
+        case FINISHED -> false;
+      };
+    }
+  }
 
   private BulkCreateCall(UserRepository users, CreateRequests createRequests, DatabaseWorkers workers,
       ServerCallStreamObserver<BulkCreateResult> response) {
@@ -96,7 +118,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   }
 
   private synchronized void accept(NewUser user, ValidationException invalid) {
-    if (finished) {
+    if (state == State.FINISHED) {
       return;
     }
     int index = nextIndex++;
@@ -111,38 +133,36 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
     }
     Batch full = filling;
     filling = new Batch();
-    if (writing) {
-      parked = full;
-    } else {
+    if (state == State.RECEIVING) {
+      moveTo(State.WRITING);
       write(full);
+    } else {
+      parked = full;
     }
   }
 
   @Override
   public synchronized void onError(Throwable cancelled) {
     // the client cancelled or the deadline passed: nothing of the stream stays
-    if (finished) {
+    if (state == State.FINISHED) {
       return;
     }
-    finished = true;
+    moveTo(State.FINISHED);
     // after any write in progress, which the cancelled call's context stops in the database
     writer.execute(transaction::close);
   }
 
   @Override
   public synchronized void onCompleted() {
-    if (finished) {
-      return;
-    }
-    halfClosed = true;
-    if (!writing) {
+    if (state == State.RECEIVING) {
       writeLast();
+    } else if (state == State.WRITING) {
+      moveTo(State.DRAINING);
     }
   }
 
   /** Hands a full batch to the writer and asks for the next one. */
   private void write(Batch batch) {
-    writing = true;
     writer.execute(Context.current().wrap(() -> {
       if (insertOrFail(batch)) {
         written();
@@ -152,22 +172,23 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   }
 
   private synchronized void written() {
-    writing = false;
-    if (finished) {
+    if (state == State.FINISHED) {
       return;
     }
     if (parked != null) {
       Batch next = parked;
       parked = null;
       write(next);
-    } else if (halfClosed) {
+    } else if (state == State.DRAINING) {
       writeLast();
+    } else {
+      moveTo(State.RECEIVING);
     }
   }
 
   /** Writes what is left, commits and answers. */
   private void writeLast() {
-    writing = true;
+    moveTo(State.COMMITTING);
     Batch last = filling;
     filling = new Batch();
     writer.execute(Context.current().wrap(() -> {
@@ -191,10 +212,10 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
     List<BulkCreateFailure> skipped;
     int skippedCount;
     synchronized (this) {
-      if (finished) {
+      if (state == State.FINISHED) {
         return;
       }
-      finished = true;
+      moveTo(State.FINISHED);
       skipped = failures.listed();
       skippedCount = failures.count();
     }
@@ -206,7 +227,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   /** Runs on the writer; false when the stream has ended or the insert failed it. */
   private boolean insertOrFail(Batch batch) {
     synchronized (this) {
-      if (finished) {
+      if (state == State.FINISHED) {
         return false;
       }
     }
@@ -238,11 +259,11 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   /** Runs on the writer: ends the call with the error's status and rolls back. */
   private void fail(RuntimeException e) {
     synchronized (this) {
-      if (finished) {
+      if (state == State.FINISHED) {
         transaction.close();
         return;
       }
-      finished = true;
+      moveTo(State.FINISHED);
       parked = null;
       filling = new Batch();
     }
@@ -253,6 +274,16 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
           + " one (deadlock or lock timeout) and was rolled back; nothing of the stream was stored, send it again", e);
     }
     response.onError(e);
+  }
+
+  /** The one place the state changes; a move the lifecycle does not have is a bug. */
+  private void moveTo(State next) {
+    assert Thread.holdsLock(this);
+    if (!state.mayMoveTo(next)) {
+      throw new IllegalStateException("BulkCreateUsers stream: " + state + " -> " + next
+          + " (expected a move the stream's lifecycle has)");
+    }
+    state = next;
   }
 
   private static BulkCreateFailure failure(int index, Code code, String message) {
