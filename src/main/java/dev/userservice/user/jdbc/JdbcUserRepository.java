@@ -19,29 +19,23 @@ import dev.userservice.user.UserNotFoundException;
 import dev.userservice.user.UserRepository;
 import dev.userservice.user.changes.ChangePublisher;
 import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
 
 /** {@link UserRepository} over JDBC; the same SQL runs on PostgreSQL and on H2 in PostgreSQL mode. */
 public final class JdbcUserRepository implements UserRepository {
@@ -53,24 +47,6 @@ public final class JdbcUserRepository implements UserRepository {
   private static final String SELECT_CREDENTIALS = "select id, status, password_hash, roles from users where email = ?";
   private static final String LIST_FIRST = "select " + COLUMNS + " from users order by id limit ?";
   private static final String LIST_AFTER = "select " + COLUMNS + " from users where id > ? order by id limit ?";
-  private static final String INSERT = "insert into users"
-      + " (id, email, name, status, password_hash, request_id, request_fingerprint, version, created_at, updated_at)"
-      + " values (?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?)";
-  private static final String INSERT_SKIPPING_DUPLICATES = INSERT + " on conflict do nothing";
-  // PostgreSQL bulk path: rows staged by COPY, then inserted in email order (so two batches
-  // with common emails lock them in the same order and cannot deadlock each other; "C" sorts by
-  // code point, like the JDBC batches' order), the first of several equal emails in message
-  // order winning, like with single-row inserts
-  private static final String CREATE_STAGING = "create temporary table bulk_staging"
-      + " (ordinal int, id uuid, email varchar(1024), name varchar(1024), password_hash varchar(255),"
-      + " request_id varchar(512)) on commit drop";
-  private static final String TRUNCATE_STAGING = "truncate bulk_staging";
-  private static final String COPY_INTO_STAGING = "copy bulk_staging from stdin with (format csv)";
-  private static final String INSERT_FROM_STAGING = "insert into users"
-      + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
-      + " select id, email, name, 'ACTIVE', password_hash, request_id, 1, ?, ? from bulk_staging"
-      + " order by email collate \"C\", ordinal"
-      + " on conflict do nothing returning id";
   private static final String UPDATE = "update users set email = ?, name = ?, status = ?, roles = ?, version = ?,"
       + " updated_at = ? where id = ?";
 
@@ -158,8 +134,8 @@ public final class JdbcUserRepository implements UserRepository {
         }
       }
       Instant now = now();
-      try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-        bindInsert(insert, id, user, now);
+      try (PreparedStatement insert = connection.prepareStatement(BatchInserts.INSERT)) {
+        BatchInserts.bind(insert, id, user, now);
         try (var bound = CallBoundStatement.bind(insert)) {
           insert.executeUpdate();
         }
@@ -194,9 +170,9 @@ public final class JdbcUserRepository implements UserRepository {
     }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES)) {
+      try (PreparedStatement insert = connection.prepareStatement(BatchInserts.INSERT_SKIPPING_DUPLICATES)) {
         Instant now = now();
-        boolean[] inserted = insertSkippingTaken(insert, ids, users, now,
+        boolean[] inserted = BatchInserts.insertSkippingTaken(insert, ids, users, now,
             connection.isWrapperFor(PGConnection.class));
         connection.commit();
         List<Optional<User>> stored = new ArrayList<>(users.size());
@@ -341,71 +317,18 @@ public final class JdbcUserRepository implements UserRepository {
     }
   }
 
-  private static void bindInsert(PreparedStatement insert, UUID id, NewUser user, Instant now) throws SQLException {
-    insert.setObject(1, id);
-    insert.setString(2, user.email());
-    insert.setString(3, user.name());
-    insert.setString(4, user.passwordHash().orElse(null));
-    insert.setString(5, user.requestId().orElse(null));
-    insert.setString(6, user.requestId().isPresent() ? RequestFingerprints.of(user) : null);
-    OffsetDateTime time = timestamp(now);
-    insert.setObject(7, time);
-    insert.setObject(8, time);
-  }
 
-  /**
-   * Runs {@link #INSERT_SKIPPING_DUPLICATES} for each user, in email order: transactions that
-   * insert common emails then take their locks in the same order and cannot deadlock each other.
-   * On PostgreSQL the rows go as one JDBC batch; on H2, which goes on with a batch after a failed
-   * row (waiting out a lock timeout for each), one at a time, so the first failure ends it.
-   *
-   * @return for each user in the given order, true when stored, false when skipped because its
-   *     email or request id is taken
-   */
-  private static boolean[] insertSkippingTaken(PreparedStatement insert, List<UUID> ids, List<NewUser> users,
-      Instant now, boolean batched) throws SQLException {
-    Integer[] order = new Integer[users.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    // a stable sort by code point (as PostgreSQL's "C" collation): of equal emails, the earlier
-    // one is inserted first and wins
-    Arrays.sort(order, Comparator.comparing(i -> users.get(i).email(), JdbcUserRepository::compareCodePoints));
-    boolean[] stored = new boolean[users.size()];
-    try (var bound = CallBoundStatement.bind(insert)) {
-      if (!batched) {
-        for (int i : order) {
-          bindInsert(insert, ids.get(i), users.get(i), now);
-          stored[i] = insert.executeUpdate() > 0;
-        }
-        return stored;
-      }
-      for (int i : order) {
-        bindInsert(insert, ids.get(i), users.get(i), now);
-        insert.addBatch();
-      }
-      int[] counts = insert.executeBatch();
-      for (int k = 0; k < counts.length; k++) {
-        stored[order[k]] = counts[k] > 0;
-      }
-    }
-    return stored;
-  }
-
-  private static int compareCodePoints(String a, String b) {
-    return Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
-  }
 
   private Instant now() {
     // the database keeps microseconds; what a call returns must equal what a later read returns
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  private static OffsetDateTime timestamp(Instant instant) {
+  static OffsetDateTime timestamp(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
-  private static void rollbackQuietly(Connection connection) {
+  static void rollbackQuietly(Connection connection) {
     try {
       connection.rollback();
     } catch (SQLException ignored) {
@@ -420,9 +343,10 @@ public final class JdbcUserRepository implements UserRepository {
    */
   private final class JdbcBulkInsert implements BulkInsert {
     private Connection connection;
+    /** The batch path's statement, or null on PostgreSQL. */
     private PreparedStatement insert;
-    private CopyManager copy;
-    private boolean stagingCreated;
+    /** The COPY path, on PostgreSQL. */
+    private CopyInserts copy;
     private boolean closed;
 
     @Override
@@ -441,40 +365,17 @@ public final class JdbcUserRepository implements UserRepository {
           connection = dataSource.getConnection();
           connection.setAutoCommit(false);
           if (connection.isWrapperFor(PGConnection.class)) {
-            copy = connection.unwrap(PGConnection.class).getCopyAPI();
-            insert = connection.prepareStatement(INSERT_FROM_STAGING);
+            copy = CopyInserts.on(connection);
           } else {
-            insert = connection.prepareStatement(INSERT_SKIPPING_DUPLICATES);
+            insert = connection.prepareStatement(BatchInserts.INSERT_SKIPPING_DUPLICATES);
           }
         }
         Instant now = now();
-        return copy != null ? insertByCopy(ids, users, now) : insertSkippingTaken(insert, ids, users, now, false);
+        return copy != null ? copy.insert(ids, users, now)
+            : BatchInserts.insertSkippingTaken(insert, ids, users, now, false);
       } catch (SQLException | IOException e) {
         throw SqlErrors.translate("bulk insert", e instanceof SQLException sql ? sql : new SQLException(e));
       }
-    }
-
-    private boolean[] insertByCopy(List<UUID> ids, List<NewUser> users, Instant now) throws SQLException, IOException {
-      try (Statement staging = connection.createStatement()) {
-        staging.execute(stagingCreated ? TRUNCATE_STAGING : CREATE_STAGING);
-        stagingCreated = true;
-      }
-      copy.copyIn(COPY_INTO_STAGING, new StringReader(StagingRows.csv(ids, users)));
-      OffsetDateTime time = timestamp(now);
-      insert.setObject(1, time);
-      insert.setObject(2, time);
-      Set<UUID> storedIds = new HashSet<>(ids.size() * 2);
-      try (var bound = CallBoundStatement.bind(insert);
-          ResultSet rs = insert.executeQuery()) {
-        while (rs.next()) {
-          storedIds.add(rs.getObject(1, UUID.class));
-        }
-      }
-      boolean[] stored = new boolean[ids.size()];
-      for (int i = 0; i < stored.length; i++) {
-        stored[i] = storedIds.contains(ids.get(i));
-      }
-      return stored;
     }
 
     @Override
@@ -501,7 +402,7 @@ public final class JdbcUserRepository implements UserRepository {
       if (connection == null) {
         return;
       }
-      try (Connection c = connection; PreparedStatement s = insert) {
+      try (Connection c = connection; PreparedStatement s = insert; CopyInserts p = copy) {
         rollbackQuietly(c); // does nothing after a commit
       } catch (SQLException ignored) {
         // closing a broken connection; the pool replaces it
