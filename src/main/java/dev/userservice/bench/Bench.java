@@ -1,9 +1,9 @@
 package dev.userservice.bench;
 
-import dev.userservice.auth.PasswordHasher;
-import dev.userservice.auth.TokenService;
-import dev.userservice.auth.TokenSettings;
 import dev.userservice.client.BearerTokenCredentials;
+import dev.userservice.identity.PasswordHasher;
+import dev.userservice.identity.TokenService;
+import dev.userservice.identity.TokenSettings;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

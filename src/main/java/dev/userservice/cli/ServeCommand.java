@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage(), e);
     }
-    LogOutput.use(described.config().logFormat());
+    LogOutput.use(LogOutput.Format.valueOf(described.config().logFormat().name()));
     log.info("configuration: {}", described.settings());
     UserServiceApp app;
     try {

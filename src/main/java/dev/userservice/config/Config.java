@@ -1,6 +1,5 @@
 package dev.userservice.config;
 
-import dev.userservice.auth.TokenSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +49,7 @@ public record Config(
     Duration connectionTimeout,
     Duration healthInterval,
     Duration shutdownGrace,
-    TokenSettings tokens,
+    TokenValues tokens,
     int loginMaxFailures,
     Duration loginLockout,
     Optional<TlsSettings> tls,
@@ -211,10 +210,10 @@ public record Config(
     return new Described(config, values.describe());
   }
 
-  private static TokenSettings tokens(SettingValues values) {
+  private static TokenValues tokens(SettingValues values) {
     Optional<String> secret = values.optional(JWT_SECRET);
-    if (secret.isPresent() && secret.get().getBytes(StandardCharsets.UTF_8).length < TokenSettings.MIN_SECRET_BYTES) {
-      throw SettingValues.invalid(JWT_SECRET, secret.get(), "at least " + TokenSettings.MIN_SECRET_BYTES + " bytes");
+    if (secret.isPresent() && secret.get().getBytes(StandardCharsets.UTF_8).length < TokenValues.MIN_SECRET_BYTES) {
+      throw SettingValues.invalid(JWT_SECRET, secret.get(), "at least " + TokenValues.MIN_SECRET_BYTES + " bytes");
     }
     Optional<Path> publicKey = values.readableFile(JWT_PUBLIC_KEY_FILE);
     Optional<Path> privateKey = values.readableFile(JWT_PRIVATE_KEY_FILE);
@@ -226,7 +225,7 @@ public record Config(
       throw SettingValues.invalid(JWT_SECRET, secret.get(), "unset when " + JWT_PUBLIC_KEY_FILE.displayName()
           + " is given: the algorithm is pinned to one key");
     }
-    return new TokenSettings(secret, publicKey, privateKey, values.string(JWT_ISSUER), values.string(JWT_AUDIENCE),
+    return new TokenValues(secret, publicKey, privateKey, values.string(JWT_ISSUER), values.string(JWT_AUDIENCE),
         Duration.ofSeconds(values.integer(TOKEN_TTL, 30, 86_400)),
         Duration.ofSeconds(values.integer(JWT_CLOCK_SKEW, 0, 300)));
   }

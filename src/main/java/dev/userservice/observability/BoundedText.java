@@ -9,13 +9,13 @@ import java.nio.charset.StandardCharsets;
  * travel in the trailers, which a default client accepts only up to 8 KiB, and a description is
  * percent-encoded there, up to three times its UTF-8 size.
  */
-final class BoundedText {
+public final class BoundedText {
   private static final String CUT = "...";
 
   private BoundedText() {}
 
   /** {@code text} if it fits in {@code maxBytes} of UTF-8, else its start and "...", within them. */
-  static String truncate(String text, int maxBytes) {
+  public static String truncate(String text, int maxBytes) {
     requireNonNull(text, "text");
     if (maxBytes < CUT.length()) {
       throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: >= " + CUT.length() + ")");

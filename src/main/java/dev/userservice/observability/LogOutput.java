@@ -8,29 +8,36 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
-import dev.userservice.config.LogFormat;
 import java.util.Iterator;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Sends every log line through logback in the configured {@link LogFormat}: java.util.logging,
+ * Sends every log line through logback in the configured {@link Format}: java.util.logging,
  * which grpc-java logs to, is bridged to slf4j; logback.xml sets up text lines, and JSON
  * replaces the encoder of every output-stream appender on the root logger with logback's
  * {@link JsonEncoder}, so each line is one JSON object with the call fields under
  * {@code kvpList}.
  */
 public final class LogOutput {
+  /** How each log line is written. */
+  public enum Format {
+    /** logback.xml's text lines. */
+    TEXT,
+    /** One JSON object a line. */
+    JSON
+  }
+
   private LogOutput() {}
 
   /** Bridges java.util.logging and applies the format; text leaves logback.xml's encoders as they are. */
-  public static void use(LogFormat format) {
+  public static void use(Format format) {
     requireNonNull(format, "format");
     if (!SLF4JBridgeHandler.isInstalled()) {
       SLF4JBridgeHandler.removeHandlersForRootLogger();
       SLF4JBridgeHandler.install();
     }
-    if (format == LogFormat.TEXT || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+    if (format == Format.TEXT || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

@@ -12,19 +12,19 @@ import java.util.Map;
  * logged by class, SQL state and vendor code, its message withheld; the service's own exceptions
  * and the stack traces stay as they are.
  */
-final class LoggedThrowables {
+public final class LoggedThrowables {
   private static final String[] DRIVER_PACKAGES = {"org.postgresql.", "org.h2."};
   private static final int MAX_DEPTH = 32;
 
   private LoggedThrowables() {}
 
   /** {@code t} and its causes and suppressed exceptions, with every driver message withheld. */
-  static Throwable redacted(Throwable t) {
+  public static Throwable redacted(Throwable t) {
     return copy(t, new IdentityHashMap<>(), 0);
   }
 
   /** One line naming the root cause, its message withheld when a driver wrote it. */
-  static String rootSummary(Throwable t) {
+  public static String rootSummary(Throwable t) {
     Throwable root = t;
     for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < MAX_DEPTH; depth++) {
       root = root.getCause();

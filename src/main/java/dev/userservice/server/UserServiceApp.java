@@ -3,28 +3,26 @@ package dev.userservice.server;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.Sets;
-import dev.userservice.auth.AuthInterceptor;
-import dev.userservice.auth.AuthServiceImpl;
-import dev.userservice.auth.LoginThrottle;
-import dev.userservice.auth.PasswordHasher;
-import dev.userservice.auth.TokenService;
 import dev.userservice.config.Config;
 import dev.userservice.config.TlsSettings;
+import dev.userservice.config.TokenValues;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
+import dev.userservice.identity.AuthInterceptor;
+import dev.userservice.identity.PasswordHasher;
+import dev.userservice.identity.TokenService;
+import dev.userservice.identity.TokenSettings;
+import dev.userservice.login.AuthServiceImpl;
+import dev.userservice.login.LoginThrottle;
 import dev.userservice.observability.CallLoggingInterceptor;
-import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
 import dev.userservice.user.AccountStateCache;
-import dev.userservice.user.ChangeHub;
-import dev.userservice.user.ChangePublisher;
-import dev.userservice.user.InProcessChangePublisher;
-import dev.userservice.user.JdbcUserRepository;
-import dev.userservice.user.PostgresChangeListener;
-import dev.userservice.user.PostgresChangePublisher;
-import dev.userservice.user.UserServiceImpl;
+import dev.userservice.user.DatabaseWorkers;
+import dev.userservice.user.changes.ChangeFeed;
+import dev.userservice.user.jdbc.JdbcUserRepository;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
@@ -56,12 +54,15 @@ public final class UserServiceApp implements AutoCloseable {
   private final UserServer server;
   private final AutoCloseable changeListener;
   private final AutoCloseable serverThreads;
+  private final DatabaseWorkerThreads workerThreads;
   private final PasswordHasher hasher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
-      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, PasswordHasher hasher) {
+      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, DatabaseWorkerThreads workerThreads,
+      PasswordHasher hasher) {
     this.serverThreads = serverThreads;
+    this.workerThreads = workerThreads;
     this.hasher = hasher;
     this.metrics = metrics;
     this.metricsEndpoint = metricsEndpoint;
@@ -124,35 +125,34 @@ public final class UserServiceApp implements AutoCloseable {
   private static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
       AutoCloseable threads) {
     Clock clock = Clock.systemUTC();
-    TokenService tokens = TokenService.create(config.tokens(), clock);
+    TokenService tokens = TokenService.create(tokenSettings(config.tokens()), clock);
     ServiceMetrics metrics = new ServiceMetrics();
     Optional<MetricsEndpoint> endpoint = Optional.empty();
     Database database = null;
     PasswordHasher hasher = null;
     AutoCloseable changeListener = () -> { };
+    DatabaseWorkerThreads workerThreads = null;
     try {
       if (config.metricsPort() != 0) {
         endpoint = Optional.of(MetricsEndpoint.start(metrics, config.metricsPort()));
         log.info("metrics served on port {} at /metrics", endpoint.get().port());
       }
       database = Database.open(settings, metrics.poolTracker());
-      // replicas on PostgreSQL share changes through LISTEN/NOTIFY; the embedded database is one process
-      ChangeHub hub = new ChangeHub();
-      ChangePublisher publisher = database.isPostgres() ? new PostgresChangePublisher(hub)
-          : new InProcessChangePublisher(hub);
-      var users = new JdbcUserRepository(database.dataSource(), clock, publisher);
+      workerThreads = DatabaseWorkerThreads.start();
+      DatabaseWorkers workers = workerThreads.workers();
+      ChangeFeed feed = ChangeFeed.forDatabase(settings);
+      changeListener = feed;
+      var users = new JdbcUserRepository(database.dataSource(), clock, feed.publisher());
       // every call checks its account's current status and roles, kept up to date by the feed
-      AccountStateCache accounts = new AccountStateCache(users);
-      hub.observe(accounts);
-      if (database.isPostgres()) {
-        changeListener = new PostgresChangeListener(settings, hub, users).start();
-      }
+      AccountStateCache accounts = new AccountStateCache(users, workers);
+      feed.hub().observe(accounts);
+      feed.start(users);
       hasher = new PasswordHasher(config.hashThreads() > 0 ? config.hashThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), config.hashQueue());
       LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, hub, accounts),
+          new UserServiceImpl(users, hasher, feed.hub(), accounts, workers),
           new AuthServiceImpl(users, hasher, tokens, throttle));
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());
@@ -161,17 +161,23 @@ public final class UserServiceApp implements AutoCloseable {
       StreamLimiter streams = StreamLimiter.from(config.limits());
       // streams are counted per connection through the filter that marks each connection
       builder.addTransportFilter(streams.transportFilter());
-      // the stream bound before auth, so that no caller, with a token or without, holds more
+      // the stream bound before auth, so that no caller, with a token or without, holds more;
+      // exceptions become statuses outside every interceptor that may end a call, inside the ones
+      // that record the final status
       List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
-          new CallLoggingInterceptor(), streams, new AuthInterceptor(tokens, accounts), new ExceptionInterceptor());
+          new CallLoggingInterceptor(), new ExceptionInterceptor(), streams, new AuthInterceptor(tokens, accounts));
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
-      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, hasher);
+      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
+          hasher);
     } catch (RuntimeException e) {
       if (hasher != null) {
         hasher.close();
       }
       closeQuietly(changeListener);
+      if (workerThreads != null) {
+        workerThreads.close();
+      }
       if (database != null) {
         database.close();
       }
@@ -202,11 +208,18 @@ public final class UserServiceApp implements AutoCloseable {
       closeQuietly(serverThreads);
       hasher.close();
       closeQuietly(changeListener);
+      workerThreads.close();
       log.info("shutdown 4/4: closing the database pool");
       database.close();
       metricsEndpoint.ifPresent(MetricsEndpoint::close);
       metrics.close();
     }
+  }
+
+  /** The configured token values as the identity package's settings. */
+  private static TokenSettings tokenSettings(TokenValues values) {
+    return new TokenSettings(values.secret(), values.publicKeyFile(), values.privateKeyFile(), values.issuer(),
+        values.audience(), values.lifetime(), values.clockSkew());
   }
 
   private static void closeQuietly(AutoCloseable resource) {

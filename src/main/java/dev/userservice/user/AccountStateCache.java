@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.userservice.auth.AccountState;
-import dev.userservice.auth.AccountStates;
+import dev.userservice.identity.AccountState;
+import dev.userservice.identity.AccountStates;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,7 +21,7 @@ import java.util.concurrent.Executor;
  * {@link #REFRESH_AFTER} old and a call uses it, and dropped when {@link #EXPIRE_AFTER} old.
  * Subjects that are not user ids are not looked up; unknown user ids are kept as unknown.
  */
-public final class AccountStateCache implements AccountStates, ChangeHub.FeedObserver {
+public final class AccountStateCache implements AccountStates, FeedObserver {
   /** Accounts kept; each entry is a few hundred bytes. */
   static final int CAPACITY = 50_000;
   static final Duration REFRESH_AFTER = Duration.ofMinutes(1);
@@ -40,9 +40,9 @@ public final class AccountStateCache implements AccountStates, ChangeHub.FeedObs
   private final UserRepository users;
   private final LoadingCache<UUID, Known> cache;
 
-  /** A cache reading from {@code users}, refreshing on the database workers. */
-  public AccountStateCache(UserRepository users) {
-    this(users, Ticker.systemTicker(), DatabaseWorkers.THREADS);
+  /** A cache reading from {@code users}, refreshing on the database {@code workers}. */
+  public AccountStateCache(UserRepository users, DatabaseWorkers workers) {
+    this(users, Ticker.systemTicker(), workers.threads());
   }
 
   AccountStateCache(UserRepository users, Ticker ticker, Executor refreshes) {

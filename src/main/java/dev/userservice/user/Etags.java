@@ -1,10 +1,10 @@
 package dev.userservice.user;
 
 /** Etags are the user's write counter in quotes, as in HTTP: {@code "3"}. */
-final class Etags {
+public final class Etags {
   private Etags() {}
 
-  static String of(long version) {
+  public static String of(long version) {
     return "\"" + version + "\"";
   }
 
@@ -13,7 +13,7 @@ final class Etags {
    *
    * @throws IllegalArgumentException when it is not an etag of this form
    */
-  static long version(String etag) {
+  public static long version(String etag) {
     if (etag.length() < 3 || etag.charAt(0) != '"' || etag.charAt(etag.length() - 1) != '"') {
       throw new IllegalArgumentException("etag: " + etag + " (expected: a quoted version)");
     }
@@ -21,7 +21,7 @@ final class Etags {
   }
 
   /** Whether {@code etag} names exactly {@code version}; a malformed etag matches nothing. */
-  static boolean matches(String etag, long version) {
+  public static boolean matches(String etag, long version) {
     return of(version).equals(etag);
   }
 }

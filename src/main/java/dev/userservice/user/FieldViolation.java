@@ -9,7 +9,7 @@ public record FieldViolation(String field, String description) {
    * The caller's value as a description may repeat it: cut after {@link #MAX_ECHOED_CHARS}
    * characters, so that an error stays small whatever the request held.
    */
-  static String echo(String value) {
+  public static String echo(String value) {
     int length = value.codePointCount(0, value.length());
     if (length <= MAX_ECHOED_CHARS) {
       return value;

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.UUID;
 
 /** A growable list of UUIDs kept as two longs each: 16 bytes an id instead of an object. */
-final class IdList {
+public final class IdList {
   private long[] bits = new long[64];
   private int size;
 
-  void add(UUID id) {
+  public void add(UUID id) {
     if (2 * size + 2 > bits.length) {
       bits = Arrays.copyOf(bits, bits.length * 2);
     }
@@ -17,17 +17,17 @@ final class IdList {
     size++;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  UUID get(int index) {
+  public UUID get(int index) {
     checkIndex(index);
     return new UUID(bits[2 * index], bits[2 * index + 1]);
   }
 
   /** The id at {@code index} in its canonical text form, as 36 ASCII bytes. */
-  byte[] asciiAt(int index) {
+  public byte[] asciiAt(int index) {
     checkIndex(index);
     byte[] text = new byte[36];
     hex(bits[2 * index] >>> 32, text, 0, 8);

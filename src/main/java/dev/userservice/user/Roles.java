@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * set by an update must follow. Reading is lenient, so roles an operator wrote by hand still
  * count.
  */
-final class Roles {
+public final class Roles {
   /** Most roles one user may be given through an update. */
   static final int MAX_ROLES = 16;
   /** A role: a lower-case letter, then up to 29 lower-case letters, digits, '-' or '_'. */
@@ -20,7 +20,7 @@ final class Roles {
   private Roles() {}
 
   /** The roles of a column value; blanks are ignored. */
-  static Set<String> parse(String column) {
+  public static Set<String> parse(String column) {
     if (column == null || column.isBlank()) {
       return Set.of();
     }
@@ -29,18 +29,18 @@ final class Roles {
   }
 
   /** The column value for these roles: sorted, comma-separated. */
-  static String format(Set<String> roles) {
+  public static String format(Set<String> roles) {
     return String.join(",", sorted(roles));
   }
 
-  static List<String> sorted(Set<String> roles) {
+  public static List<String> sorted(Set<String> roles) {
     return roles.stream().sorted().toList();
   }
 
   /**
    * The roles an update asks for, once each is valid; every bad one is added to {@code violations}.
    */
-  static Set<String> validate(String field, List<String> requested, List<FieldViolation> violations) {
+  public static Set<String> validate(String field, List<String> requested, List<FieldViolation> violations) {
     if (requested.size() > MAX_ROLES) {
       violations.add(new FieldViolation(field, "has " + requested.size() + " roles (expected: at most " + MAX_ROLES
           + ")"));

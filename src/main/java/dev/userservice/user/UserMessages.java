@@ -6,10 +6,10 @@ import java.time.Instant;
 import java.util.Set;
 
 /** Converts between stored users and their wire messages. */
-final class UserMessages {
+public final class UserMessages {
   private UserMessages() {}
 
-  static dev.userservice.api.user.v1.User toMessage(User user) {
+  public static dev.userservice.api.user.v1.User toMessage(User user) {
     return dev.userservice.api.user.v1.User.newBuilder()
         .setId(user.id().toString())
         .setEmail(user.email())
@@ -27,7 +27,7 @@ final class UserMessages {
    *
    * @throws IllegalArgumentException when the message is not one {@link #toMessage} wrote
    */
-  static User fromMessage(dev.userservice.api.user.v1.User message) {
+  public static User fromMessage(dev.userservice.api.user.v1.User message) {
     return new User(
         java.util.UUID.fromString(message.getId()),
         message.getEmail(),
@@ -43,7 +43,7 @@ final class UserMessages {
         Set.copyOf(message.getRolesList()));
   }
 
-  static UserStatus toMessage(AccountStatus status) {
+  public static UserStatus toMessage(AccountStatus status) {
     return switch (status) {
       case ACTIVE -> UserStatus.USER_STATUS_ACTIVE;
       case INACTIVE -> UserStatus.USER_STATUS_INACTIVE;

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * The rules for user fields. Each check adds what is wrong to a list, so a request learns
  * about every bad field at once. Lengths count Unicode code points, not UTF-16 units.
  */
-final class UserValidation {
+public final class UserValidation {
   static final int EMAIL_MAX = 254;
   static final int EMAIL_LOCAL_MAX = 64;
   static final int NAME_MAX = 200;
@@ -26,7 +26,7 @@ final class UserValidation {
   private UserValidation() {}
 
   /** Checks an email; returns it lower-cased, as it is stored. */
-  static String email(String field, String value, List<FieldViolation> violations) {
+  public static String email(String field, String value, List<FieldViolation> violations) {
     if (value.isEmpty()) {
       violations.add(new FieldViolation(field, "is required"));
       return value;
@@ -42,7 +42,7 @@ final class UserValidation {
     return value.toLowerCase(Locale.ROOT);
   }
 
-  static void name(String field, String value, List<FieldViolation> violations) {
+  public static void name(String field, String value, List<FieldViolation> violations) {
     int length = codePoints(value);
     if (length < 1 || length > NAME_MAX) {
       violations.add(new FieldViolation(field, "has " + length + " characters (expected: 1.." + NAME_MAX + ")"));
@@ -54,7 +54,7 @@ final class UserValidation {
   }
 
   /** An empty password means "none"; a given one must fit the length rule. */
-  static void password(String field, String value, List<FieldViolation> violations) {
+  public static void password(String field, String value, List<FieldViolation> violations) {
     if (value.isEmpty()) {
       return;
     }
@@ -66,7 +66,7 @@ final class UserValidation {
     }
   }
 
-  static void requestId(String field, String value, List<FieldViolation> violations) {
+  public static void requestId(String field, String value, List<FieldViolation> violations) {
     int length = codePoints(value);
     if (length > REQUEST_ID_MAX) {
       violations.add(new FieldViolation(field, "has " + length + " characters (expected: at most " + REQUEST_ID_MAX + ")"));

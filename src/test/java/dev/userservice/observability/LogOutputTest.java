@@ -11,7 +11,6 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.userservice.config.LogFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -59,7 +58,7 @@ class LogOutputTest {
     events.start();
     grpcLogger.addAppender(events);
     try {
-      LogOutput.use(LogFormat.TEXT);
+      LogOutput.use(LogOutput.Format.TEXT);
 
       java.util.logging.Logger.getLogger("io.grpc.LogOutputTest").warning("transport failed");
 

@@ -8,7 +8,6 @@ import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.observability.CallLoggingInterceptor;
-import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.testing.RecordingObserver;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;

@@ -10,16 +10,15 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
-import dev.userservice.auth.AuthInterceptor;
-import dev.userservice.auth.PasswordHasher;
+import dev.userservice.identity.AuthInterceptor;
+import dev.userservice.identity.PasswordHasher;
 import dev.userservice.observability.CallLoggingInterceptor;
-import dev.userservice.observability.ExceptionInterceptor;
 import dev.userservice.testing.TestTokens;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
 import dev.userservice.user.UserChanges;
 import dev.userservice.user.UserRepository;
-import dev.userservice.user.UserServiceImpl;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -50,6 +49,13 @@ import org.slf4j.LoggerFactory;
 
 /** The server around the handlers: health, reflection, unknown methods, errors and call logs. */
 class UserServerTest {
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+
+  @AfterEach
+  void closeWorkerThreads() {
+    workerThreads.close();
+  }
+
   private final AtomicBoolean databaseUp = new AtomicBoolean(true);
   private UserServer server;
   private ManagedChannel channel;
@@ -57,8 +63,8 @@ class UserServerTest {
   private ManagedChannel start(UserRepository repository) {
     String name = InProcessServerBuilder.generateName();
     server = new UserServer(InProcessServerBuilder.forName(name),
-        List.of(new UserServiceImpl(repository, new PasswordHasher(1))),
-        List.of(new CallLoggingInterceptor(), new AuthInterceptor(TestTokens.SERVICE), new ExceptionInterceptor()),
+        List.of(new UserServiceImpl(repository, new PasswordHasher(1), workerThreads.workers())),
+        List.of(new CallLoggingInterceptor(), new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)),
         databaseUp::get, Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(1)).start();
     channel = InProcessChannelBuilder.forName(name).build();
     return channel;

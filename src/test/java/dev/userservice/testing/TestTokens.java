@@ -1,7 +1,7 @@
 package dev.userservice.testing;
 
-import dev.userservice.auth.TokenService;
-import dev.userservice.auth.TokenSettings;
+import dev.userservice.identity.TokenService;
+import dev.userservice.identity.TokenSettings;
 import dev.userservice.client.BearerTokenCredentials;
 import io.grpc.CallCredentials;
 import java.time.Clock;

@@ -2,10 +2,11 @@ package dev.userservice.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.userservice.auth.AccountState;
 import dev.userservice.db.Database;
+import dev.userservice.identity.AccountState;
 import dev.userservice.testing.CountingUserRepository;
 import dev.userservice.testing.TestDatabases;
+import dev.userservice.user.jdbc.JdbcUserRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

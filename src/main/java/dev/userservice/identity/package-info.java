@@ -1,0 +1,9 @@
+/**
+ * Who is calling: the {@link dev.userservice.identity.Principal}, access tokens (issued and
+ * verified), password hashing and its bounded pool, the auth interceptor that checks every call
+ * and stream message against the caller's current account state, and the
+ * {@link dev.userservice.identity.AccountStates} interface the user package implements. It
+ * depends on observability at most, never on user, login or server; failures are passed on for
+ * the server to map.
+ */
+package dev.userservice.identity;

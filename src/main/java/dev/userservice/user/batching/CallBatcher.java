@@ -1,0 +1,144 @@
+package dev.userservice.user.batching;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.userservice.user.DatabaseWorkers;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Database work that calls hand off to be done in batches: items that arrive while batches run
+ * wait, and the next batch takes up to {@code maxBatch} of them. Alone, an item runs at once as
+ * a batch of one; under load, one round trip to the database serves many calls.
+ *
+ * <p>A batch holds the items whose calls are still open when it starts (cancelled ones are left
+ * out) and runs in a context that ends at the latest of their deadlines, so its statements,
+ * which {@link dev.userservice.db.CallBoundStatement} binds to that context, never outlive
+ * every call they serve.
+ *
+ * @param <T> an item, which knows how its call is answered
+ */
+final class CallBatcher<T extends CallBatcher.Item> {
+  private final Consumer<List<Pending<T>>> work;
+  private final Executor executor;
+  private final ScheduledExecutorService deadlines;
+  private final int maxBatch;
+  private final int maxConcurrent;
+  private final Queue<Pending<T>> waiting = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger running = new AtomicInteger();
+
+  /**
+   * @param work does one batch and answers each of its items; when it throws, it must not have
+   *     answered any, as every item of the batch then fails with the exception
+   * @param workers run the batches and end them at the latest deadline of their calls
+   * @param maxBatch most items in a batch
+   * @param maxConcurrent most batches at once
+   */
+  CallBatcher(Consumer<List<Pending<T>>> work, DatabaseWorkers workers, int maxBatch, int maxConcurrent) {
+    if (maxBatch < 1 || maxConcurrent < 1) {
+      throw new IllegalArgumentException("maxBatch: " + maxBatch + ", maxConcurrent: " + maxConcurrent
+          + " (expected: >= 1 each)");
+    }
+    this.work = requireNonNull(work, "work");
+    requireNonNull(workers, "workers");
+    this.executor = workers.threads();
+    this.deadlines = workers.deadlines();
+    this.maxBatch = maxBatch;
+    this.maxConcurrent = maxConcurrent;
+  }
+
+  /** An item and how its call is answered; every item of a failed batch is answered with the failure. */
+  interface Item {
+    CallAnswer<?> answer();
+  }
+
+  /** An item and the context of the call that submitted it. */
+  record Pending<T>(T item, Context context) {
+    /** Runs {@code answer} in the submitting call's context. */
+    void answer(Runnable answer) {
+      context.run(answer);
+    }
+  }
+
+  /** Queues {@code item} for the current call. */
+  void submit(T item) {
+    waiting.add(new Pending<>(requireNonNull(item, "item"), Context.current()));
+    startIfIdle();
+  }
+
+  private void startIfIdle() {
+    while (!waiting.isEmpty()) {
+      int now = running.get();
+      if (now >= maxConcurrent) {
+        return; // a running batch takes the waiting items when it finishes
+      }
+      if (running.compareAndSet(now, now + 1)) {
+        executor.execute(this::drain);
+        return;
+      }
+    }
+  }
+
+  private void drain() {
+    try {
+      for (List<Pending<T>> batch = take(); !batch.isEmpty(); batch = take()) {
+        run(batch);
+      }
+    } finally {
+      running.decrementAndGet();
+      // an item that arrived after the last take saw this drain still running
+      startIfIdle();
+    }
+  }
+
+  private List<Pending<T>> take() {
+    List<Pending<T>> batch = new ArrayList<>();
+    while (batch.size() < maxBatch) {
+      Pending<T> next = waiting.poll();
+      if (next == null) {
+        break;
+      }
+      if (!next.context.isCancelled()) {
+        batch.add(next);
+      }
+    }
+    return batch;
+  }
+
+  private void run(List<Pending<T>> batch) {
+    Context.CancellableContext bounded = latestDeadline(batch)
+        .map(deadline -> Context.ROOT.withDeadline(deadline, deadlines))
+        .orElseGet(Context.ROOT::withCancellation);
+    Context previous = bounded.attach();
+    try {
+      work.accept(batch);
+    } catch (RuntimeException e) {
+      batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
+    } finally {
+      bounded.detach(previous);
+      bounded.cancel(null);
+    }
+  }
+
+  /** The latest deadline of the batch's calls; none when any call has none. */
+  private static Optional<Deadline> latestDeadline(List<? extends Pending<?>> batch) {
+    Deadline latest = null;
+    for (Pending<?> pending : batch) {
+      Deadline deadline = pending.context.getDeadline();
+      if (deadline == null) {
+        return Optional.empty();
+      }
+      latest = latest == null || latest.isBefore(deadline) ? deadline : latest;
+    }
+    return Optional.ofNullable(latest);
+  }
+}

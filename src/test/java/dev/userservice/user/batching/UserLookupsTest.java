@@ -1,0 +1,213 @@
+package dev.userservice.user.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.user.AccountStatus;
+import dev.userservice.user.Credentials;
+import dev.userservice.user.DatabaseWorkers;
+import dev.userservice.user.NewUser;
+import dev.userservice.user.User;
+import dev.userservice.user.UserChanges;
+import dev.userservice.user.UserRepository;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class UserLookupsTest {
+  private final DatabaseWorkers workers =
+      new DatabaseWorkers(Executors.newCachedThreadPool(), Executors.newSingleThreadScheduledExecutor());
+  private final BlockingRepository repository = new BlockingRepository();
+  private final Map<UUID, Object> answers = new ConcurrentHashMap<>();
+  private final CountDownLatch released = new CountDownLatch(1);
+
+  @AfterEach
+  void stop() {
+    released.countDown();
+    workers.threads().shutdownNow();
+    workers.deadlines().shutdownNow();
+  }
+
+  private static User user(UUID id) {
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    return new User(id, id + "@example.com", "User", AccountStatus.ACTIVE, now, now, 1);
+  }
+
+  private CallAnswer<Optional<User>> recording(UUID id) {
+    return new CallAnswer<>() {
+      @Override
+      public void succeeded(Optional<User> user) {
+        answers.put(id, user);
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        answers.put(id, e);
+      }
+    };
+  }
+
+  private void awaitAnswers(int count) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (answers.size() < count && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertThat(answers).hasSize(count);
+  }
+
+  @Test
+  void find_whileAQueryRuns_laterLookupsShareTheNextQuery() throws Exception {
+    UserLookups lookups = new UserLookups(repository, workers, 1);
+    UUID first = UUID.randomUUID();
+    repository.stored.add(first);
+    lookups.find(first, recording(first));
+    repository.started.await(5, TimeUnit.SECONDS);
+
+    List<UUID> waiting = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      UUID id = UUID.randomUUID();
+      waiting.add(id);
+      if (i % 2 == 0) {
+        repository.stored.add(id);
+      }
+      lookups.find(id, recording(id));
+    }
+    released.countDown();
+    awaitAnswers(6);
+
+    assertThat(repository.queries).containsExactly(Set.of(first), Set.copyOf(waiting));
+    assertThat(answers.get(first)).isEqualTo(Optional.of(user(first)));
+    for (int i = 0; i < waiting.size(); i++) {
+      UUID id = waiting.get(i);
+      assertThat(answers.get(id)).isEqualTo(i % 2 == 0 ? Optional.of(user(id)) : Optional.empty());
+    }
+  }
+
+  @Test
+  void find_queryFails_everyLookupOfTheBatchFails() throws Exception {
+    repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
+    released.countDown();
+    UserLookups lookups = new UserLookups(repository, workers, 2);
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    lookups.find(a, recording(a));
+    lookups.find(b, recording(b));
+    awaitAnswers(2);
+
+    assertThat(answers.values()).containsOnly(repository.failure);
+  }
+
+  @Test
+  void find_callCancelledBeforeItsQuery_isLeftOut() throws Exception {
+    UserLookups lookups = new UserLookups(repository, workers, 1);
+    UUID first = UUID.randomUUID();
+    lookups.find(first, recording(first));
+    repository.started.await(5, TimeUnit.SECONDS);
+
+    UUID cancelled = UUID.randomUUID();
+    Context.CancellableContext call = Context.current().withCancellation();
+    call.run(() -> lookups.find(cancelled, recording(cancelled)));
+    call.cancel(null);
+    UUID open = UUID.randomUUID();
+    lookups.find(open, recording(open));
+    released.countDown();
+    awaitAnswers(2);
+
+    assertThat(repository.queries).containsExactly(Set.of(first), Set.of(open));
+    assertThat(answers).doesNotContainKey(cancelled);
+  }
+
+  @Test
+  void find_queryIsBoundedByTheLatestDeadlineOfItsCalls() throws Exception {
+    UserLookups lookups = new UserLookups(repository, workers, 1);
+    UUID first = UUID.randomUUID();
+    lookups.find(first, recording(first));
+    repository.started.await(5, TimeUnit.SECONDS);
+
+    var scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      UUID soon = UUID.randomUUID();
+      UUID later = UUID.randomUUID();
+      Context.current().withDeadline(Deadline.after(20, TimeUnit.SECONDS), scheduler)
+          .run(() -> lookups.find(soon, recording(soon)));
+      Context.current().withDeadline(Deadline.after(60, TimeUnit.SECONDS), scheduler)
+          .run(() -> lookups.find(later, recording(later)));
+      released.countDown();
+      awaitAnswers(3);
+    } finally {
+      scheduler.shutdownNow();
+    }
+
+    assertThat(repository.deadlines.get(0)).isNull(); // the first call had no deadline
+    assertThat(repository.deadlines.get(1).timeRemaining(TimeUnit.SECONDS)).isBetween(50L, 60L);
+  }
+
+  /** Holds its first query until the test releases it; records every query's ids and deadline. */
+  private final class BlockingRepository implements UserRepository {
+    final Set<UUID> stored = ConcurrentHashMap.newKeySet();
+    final List<Set<UUID>> queries = new CopyOnWriteArrayList<>();
+    final List<Deadline> deadlines = new CopyOnWriteArrayList<>();
+    final CountDownLatch started = new CountDownLatch(1);
+    volatile RuntimeException failure;
+
+    @Override
+    public List<User> findByIds(Set<UUID> ids) {
+      queries.add(Set.copyOf(ids));
+      deadlines.add(Context.current().getDeadline());
+      started.countDown();
+      try {
+        released.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return ids.stream().filter(stored::contains).map(UserLookupsTest::user).toList();
+    }
+
+    @Override
+    public Optional<User> findById(UUID id) {
+      throw new AssertionError("lookups go through findByIds");
+    }
+
+    @Override
+    public Optional<Credentials> findCredentials(String email) {
+      throw new AssertionError();
+    }
+
+    @Override
+    public User create(UUID id, NewUser user) {
+      throw new AssertionError();
+    }
+
+    @Override
+    public List<User> listAfter(Optional<UUID> afterId, int limit) {
+      throw new AssertionError();
+    }
+
+    @Override
+    public User update(UUID id, UserChanges changes) {
+      throw new AssertionError();
+    }
+
+    @Override
+    public BulkInsert openBulkInsert() {
+      throw new AssertionError();
+    }
+  }
+}

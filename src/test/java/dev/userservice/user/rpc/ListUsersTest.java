@@ -1,0 +1,146 @@
+package dev.userservice.user.rpc;
+
+import static dev.userservice.testing.Calls.catchStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.userservice.api.user.v1.CreateUserRequest;
+import dev.userservice.api.user.v1.ListUsersRequest;
+import dev.userservice.api.user.v1.User;
+import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.db.Database;
+import dev.userservice.identity.AuthInterceptor;
+import dev.userservice.identity.PasswordHasher;
+import dev.userservice.server.DatabaseWorkerThreads;
+import dev.userservice.server.ExceptionInterceptor;
+import dev.userservice.server.UserServer;
+import dev.userservice.testing.CountingUserRepository;
+import dev.userservice.testing.InProcessService;
+import dev.userservice.testing.RecordingObserver;
+import dev.userservice.testing.SlowReader;
+import dev.userservice.testing.TestDatabases;
+import dev.userservice.testing.TestTokens;
+import dev.userservice.user.NewUser;
+import dev.userservice.user.UserIds;
+import dev.userservice.user.jdbc.JdbcUserRepository;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ListUsersTest {
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+
+  @AfterEach
+  void closeWorkerThreads() {
+    workerThreads.close();
+  }
+
+  @RegisterExtension
+  final InProcessService service = InProcessService.onH2();
+
+  private List<String> createUsers(int count) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(service.blocking().createUser(CreateUserRequest.newBuilder()
+          .setEmail("user" + i + "@example.com").setName("User " + i).build()).getId());
+    }
+    return ids;
+  }
+
+  private List<String> list(ListUsersRequest request) {
+    List<String> ids = new ArrayList<>();
+    service.blocking().listUsers(request).forEachRemaining(u -> ids.add(u.getId()));
+    return ids;
+  }
+
+  @Test
+  void listUsers_streamsEveryUserInCreationOrderAcrossBatches() {
+    List<String> created = createUsers(23);
+
+    assertThat(list(ListUsersRequest.newBuilder().setPageSize(5).build())).containsExactlyElementsOf(created);
+    assertThat(list(ListUsersRequest.getDefaultInstance())).containsExactlyElementsOf(created);
+  }
+
+  @Test
+  void listUsers_emptyTable_completesWithNothing() {
+    assertThat(list(ListUsersRequest.getDefaultInstance())).isEmpty();
+  }
+
+  @Test
+  void listUsers_pageToken_resumesRightAfterItWithoutDuplicateOrGap() {
+    List<String> created = createUsers(12);
+
+    List<String> rest = list(ListUsersRequest.newBuilder().setPageSize(4).setPageToken(created.get(6)).build());
+
+    assertThat(rest).containsExactlyElementsOf(created.subList(7, 12));
+  }
+
+  @Test
+  void listUsers_pageSizeOutOfRange_invalidArgument() {
+    for (int size : new int[] {-1, 1001}) {
+      var e = catchStatus(() -> list(ListUsersRequest.newBuilder().setPageSize(size).build()));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getStatus().getDescription()).contains("page_size");
+    }
+  }
+
+  @Test
+  void listUsers_pageTokenNotAnId_invalidArgument() {
+    var e = catchStatus(() -> list(ListUsersRequest.newBuilder().setPageToken("abc").build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("page_token");
+  }
+
+  /**
+   * A reader that asked for one message makes the server read at most one batch ahead, and
+   * cancelling stops the reading for good.
+   */
+  @Test
+  void listUsers_slowReader_serverReadsOneBatchAheadAndStopsOnCancel() throws Exception {
+    try (Database database = Database.open(TestDatabases.h2())) {
+      var repository = new JdbcUserRepository(database.dataSource(), Clock.systemUTC());
+      for (int i = 0; i < 100; i++) {
+        repository.create(UserIds.next(), new NewUser("slow" + i + "@example.com", "Slow", java.util.Optional.empty(),
+            java.util.Optional.empty()));
+      }
+      CountingUserRepository counting = new CountingUserRepository(repository);
+      String name = InProcessServerBuilder.generateName();
+      UserServer server = new UserServer(InProcessServerBuilder.forName(name),
+          List.of(new UserServiceImpl(counting, new PasswordHasher(1), workerThreads.workers())),
+          List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
+          Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      try {
+        SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
+        UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin())).listUsers(ListUsersRequest.newBuilder().setPageSize(5).build(), reader);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 1);
+        Thread.sleep(300); // room for a server that ignores readiness to run ahead
+        assertThat(counting.listCalls()).isEqualTo(1);
+
+        reader.request(10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 11);
+        Thread.sleep(300);
+        assertThat(counting.listCalls()).isEqualTo(3); // 15 users read to send 11
+
+        reader.cancel();
+        Thread.sleep(300);
+        assertThat(counting.listCalls()).isEqualTo(3);
+        assertThat(reader.values()).hasSize(11);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+      }
+    }
+  }
+}
