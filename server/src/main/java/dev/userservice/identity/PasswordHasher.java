@@ -2,10 +2,13 @@ package dev.userservice.identity;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,15 +20,13 @@ import org.bouncycastle.util.Arrays;
  * Argon2id password hashes in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}),
  * computed by Bouncy Castle with the OWASP parameters: 19 MiB of memory, 2 passes, 1 lane.
  *
- * <p>Calls hash on a pool of their own ({@link #execute}): a set number of threads and a
- * bounded queue, past which work is refused with {@link HashingBusyException}. Each hash holds
- * 19 MiB while it runs, so at most as many hashes as the pool has threads run at once, also
- * those computed directly on a caller's thread; the rest wait their turn instead of exhausting
- * memory in a burst. Close it with the application.
+ * <p>Calls hash on threads of their own ({@link #execute}), an executor the application builds
+ * with a bounded queue: work it rejects is refused with {@link HashingBusyException}. Each hash
+ * holds 19 MiB while it runs, so at most as many hashes as there are hashing threads run at
+ * once, also those computed directly on a caller's thread; the rest wait their turn instead of
+ * exhausting memory in a burst.
  */
-public final class PasswordHasher implements AutoCloseable {
-  /** Hashing work that waits for a thread, per thread, unless configured. */
-  static final int DEFAULT_QUEUE_PER_THREAD = 16;
+public final class PasswordHasher {
   static final int MEMORY_KIB = 19 * 1024;
   static final int ITERATIONS = 2;
   static final int PARALLELISM = 1;
@@ -38,21 +39,29 @@ public final class PasswordHasher implements AutoCloseable {
 
   private final SecureRandom random = new SecureRandom();
   private final Semaphore permits;
-  private final HashingPool pool;
+  private final Executor hashingThreads;
 
   /**
-   * A hasher with {@code threads} hashing threads and room for {@code queue} waiting tasks.
+   * A hasher whose {@link #execute} work runs on {@code hashingThreads}, which has
+   * {@code threads} threads and rejects work past its queue; at most {@code threads} hashes run
+   * at once.
    *
-   * @throws IllegalArgumentException when {@code threads} is below 1 or {@code queue} below 0
+   * @throws IllegalArgumentException when {@code threads} is below 1
    */
-  public PasswordHasher(int threads, int queue) {
-    this.pool = new HashingPool(threads, queue);
+  public PasswordHasher(Executor hashingThreads, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+    }
+    this.hashingThreads = requireNonNull(hashingThreads, "hashingThreads");
     this.permits = new Semaphore(threads, true);
   }
 
-  /** A hasher with {@code threads} threads and a queue of {@value #DEFAULT_QUEUE_PER_THREAD} per thread. */
+  /**
+   * A hasher that runs {@link #execute} work on the caller's thread, at most {@code threads}
+   * hashes at once: for tools that bring their own threads.
+   */
   public PasswordHasher(int threads) {
-    this(threads, threads * DEFAULT_QUEUE_PER_THREAD);
+    this(MoreExecutors.directExecutor(), threads);
   }
 
   /**
@@ -62,7 +71,11 @@ public final class PasswordHasher implements AutoCloseable {
    * @throws HashingBusyException at once when every hashing thread is busy and the queue is full
    */
   public void execute(Runnable work) {
-    pool.execute(Context.current().wrap(requireNonNull(work, "work")));
+    try {
+      hashingThreads.execute(Context.current().wrap(requireNonNull(work, "work")));
+    } catch (RejectedExecutionException e) {
+      throw new HashingBusyException();
+    }
   }
 
   /** Hashes {@code password} with a fresh random salt. */
@@ -121,11 +134,5 @@ public final class PasswordHasher implements AutoCloseable {
       Arrays.fill(secret, (byte) 0);
     }
     return out;
-  }
-
-  /** Stops the hashing threads once their queued work is done. */
-  @Override
-  public void close() {
-    pool.close();
   }
 }

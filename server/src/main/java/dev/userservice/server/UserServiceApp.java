@@ -55,15 +55,15 @@ public final class UserServiceApp implements AutoCloseable {
   private final AutoCloseable changeListener;
   private final AutoCloseable serverThreads;
   private final DatabaseWorkerThreads workerThreads;
-  private final PasswordHasher hasher;
+  private final HashingThreads hashingThreads;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
       UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, DatabaseWorkerThreads workerThreads,
-      PasswordHasher hasher) {
+      HashingThreads hashingThreads) {
     this.serverThreads = serverThreads;
     this.workerThreads = workerThreads;
-    this.hasher = hasher;
+    this.hashingThreads = hashingThreads;
     this.metrics = metrics;
     this.metricsEndpoint = metricsEndpoint;
     this.database = database;
@@ -129,7 +129,7 @@ public final class UserServiceApp implements AutoCloseable {
     ServiceMetrics metrics = new ServiceMetrics();
     Optional<MetricsEndpoint> endpoint = Optional.empty();
     Database database = null;
-    PasswordHasher hasher = null;
+    HashingThreads hashingThreads = null;
     AutoCloseable changeListener = () -> { };
     DatabaseWorkerThreads workerThreads = null;
     try {
@@ -147,8 +147,9 @@ public final class UserServiceApp implements AutoCloseable {
       AccountStateCache accounts = new AccountStateCache(users, workers);
       feed.hub().observe(accounts);
       feed.start(users);
-      hasher = new PasswordHasher(config.hashThreads() > 0 ? config.hashThreads()
+      hashingThreads = HashingThreads.create(config.hashThreads() > 0 ? config.hashThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), config.hashQueue());
+      PasswordHasher hasher = new PasswordHasher(hashingThreads.executor(), hashingThreads.threads());
       LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
@@ -169,10 +170,10 @@ public final class UserServiceApp implements AutoCloseable {
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
-          hasher);
+          hashingThreads);
     } catch (RuntimeException e) {
-      if (hasher != null) {
-        hasher.close();
+      if (hashingThreads != null) {
+        hashingThreads.close();
       }
       closeQuietly(changeListener);
       if (workerThreads != null) {
@@ -206,7 +207,7 @@ public final class UserServiceApp implements AutoCloseable {
       server.close();
     } finally {
       closeQuietly(serverThreads);
-      hasher.close();
+      hashingThreads.close();
       closeQuietly(changeListener);
       workerThreads.close();
       log.info("shutdown 4/4: closing the database pool");

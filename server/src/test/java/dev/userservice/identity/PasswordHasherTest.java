@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Base64;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -15,7 +17,10 @@ class PasswordHasherTest {
 
   @Test
   void execute_everyThreadBusyAndTheQueueFull_refusedAtOnce() throws Exception {
-    try (PasswordHasher busy = new PasswordHasher(1, 1)) {
+    ThreadPoolExecutor oneThreadOneQueued = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(1));
+    try {
+      PasswordHasher busy = new PasswordHasher(oneThreadOneQueued, 1);
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch running = new CountDownLatch(1);
       busy.execute(() -> {
@@ -30,6 +35,8 @@ class PasswordHasherTest {
           .hasMessage("password hashing is at capacity, try again later");
       assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
       release.countDown();
+    } finally {
+      oneThreadOneQueued.shutdownNow();
     }
   }
 

@@ -19,24 +19,26 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The application owns its database worker threads: closing it leaves none of them behind. */
+/** The application owns its database worker and password hashing threads: closing it leaves none behind. */
 class UserServiceAppThreadsTest {
 
   @Test
-  void close_afterCallsOnDatabaseWorkers_noWorkerThreadLeft() {
+  void close_afterCallsOnDatabaseWorkersAndHashingThreads_noneLeft() {
     Config config = Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0", "--shutdown-grace-ms=1000"},
         Map.of("JWT_SECRET", TestTokens.SECRET));
     String name = InProcessServerBuilder.generateName();
     UserServiceApp app = UserServiceApp.start(TestDatabases.h2(), InProcessServerBuilder.forName(name), config);
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
     try {
-      // a lookup with a deadline runs on the workers and arms their deadline timer
+      // a create with a password hashes on the hashing threads; a lookup with a deadline runs on
+      // the workers and arms their deadline timer
       var stub = UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
           .withCallCredentials(TestTokens.bearer(TestTokens.admin()));
       User created = stub.createUser(CreateUserRequest.newBuilder().setEmail("threads@example.com")
-          .setName("Threads").build());
+          .setName("Threads").setPassword("correct horse battery").build());
       stub.getUser(GetUserRequest.newBuilder().setUserId(created.getId()).build());
-      assertThat(workerThreads()).isNotEmpty();
+      assertThat(workerThreads()).anyMatch(thread -> thread.startsWith("password-hash-"))
+          .anyMatch(thread -> thread.startsWith("db-worker-"));
     } finally {
       channel.shutdownNow();
       app.close();
@@ -49,7 +51,8 @@ class UserServiceAppThreadsTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
         .map(Thread::getName)
-        .filter(name -> name.startsWith("db-worker-") || name.startsWith("db-deadline-"))
+        .filter(name -> name.startsWith("db-worker-") || name.startsWith("db-deadline-")
+            || name.startsWith("password-hash-"))
         .toList();
   }
 }
