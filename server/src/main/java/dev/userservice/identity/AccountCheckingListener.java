@@ -70,7 +70,7 @@ final class AccountCheckingListener<Q, R> extends ServerCall.Listener<Q> {
       return;
     }
     if (adminOnly && !now.get().isAdmin()) {
-      end(Status.PERMISSION_DENIED.withDescription("the admin role is required"));
+      end(Status.PERMISSION_DENIED.withDescription(AuthInterceptor.ADMIN_REQUIRED));
       return;
     }
     // a child of the call's context each time, so a long stream does not grow a chain of contexts

@@ -13,4 +13,19 @@ public interface AccountStates {
    * user (a calling service, or a token from another issuer).
    */
   Optional<AccountState> current(String subject);
+
+  /**
+   * The token's principal as its account is now: with the account's current roles when the
+   * subject is a local user, the token's roles otherwise; empty when the account is not active.
+   */
+  default Optional<Principal> principalNow(Principal fromToken) {
+    Optional<AccountState> account = current(fromToken.subject());
+    if (account.isEmpty()) {
+      return Optional.of(fromToken);
+    }
+    if (!account.get().active()) {
+      return Optional.empty();
+    }
+    return Optional.of(fromToken.withRoles(account.get().roles()));
+  }
 }

@@ -41,6 +41,9 @@ public final class AuthInterceptor implements ServerInterceptor {
   /** Client streams that need the admin role for every request, not only at their start. */
   static final Set<String> ADMIN_STREAMS = Set.of("user.v1.UserService/BulkCreateUsers");
 
+  /** Why a call that needs the admin role is refused without it. */
+  static final String ADMIN_REQUIRED = "the admin role is required";
+
   /** Why a call of a deactivated account is refused. */
   static final String INACTIVE = "the account is not active";
 
@@ -82,7 +85,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     Principal fromToken = principal;
     Optional<Principal> current;
     try {
-      current = current(fromToken);
+      current = accounts.principalNow(fromToken);
     } catch (RuntimeException e) {
       // the account state could not be read (the database is down): mapped and logged at the edge
       call.close(Status.fromThrowable(e), new Metadata());
@@ -94,7 +97,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     principal = current.get();
     if (ADMIN_SERVICES.contains(method.getServiceName()) && !principal.isAdmin()) {
       log.debug("refused {} to {}: not an admin", method.getFullMethodName(), principal.subject());
-      call.close(Status.PERMISSION_DENIED.withDescription("the admin role is required"), new Metadata());
+      call.close(Status.PERMISSION_DENIED.withDescription(ADMIN_REQUIRED), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     if (method.getType().clientSendsOneMessage()) {
@@ -102,23 +105,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       return Contexts.interceptCall(context, call, headers, next);
     }
     // a stream's requests may come long after its start: each one is checked against the account again
-    return AccountCheckingListener.start(call, headers, next, principal, () -> current(fromToken),
+    return AccountCheckingListener.start(call, headers, next, principal, () -> accounts.principalNow(fromToken),
         ADMIN_STREAMS.contains(method.getFullMethodName()));
-  }
-
-  /**
-   * The token's principal as its account is now: with the account's current roles when the
-   * subject is a local user, the token's roles otherwise; empty when the account is not active.
-   */
-  private Optional<Principal> current(Principal fromToken) {
-    Optional<AccountState> account = accounts.current(fromToken.subject());
-    if (account.isEmpty()) {
-      return Optional.of(fromToken);
-    }
-    if (!account.get().active()) {
-      return Optional.empty();
-    }
-    return Optional.of(fromToken.withRoles(account.get().roles()));
   }
 
   private static <Q, R> ServerCall.Listener<Q> reject(ServerCall<Q, R> call, String message, String reason) {

@@ -1,7 +1,6 @@
 package dev.userservice.user.rpc;
 
 import dev.userservice.api.user.v1.UserUpdateRequest;
-import dev.userservice.identity.AccountState;
 import dev.userservice.identity.AccountStates;
 import dev.userservice.identity.PermissionDeniedException;
 import dev.userservice.identity.Principal;
@@ -127,20 +126,11 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
    * what its token allowed. Runs on the thread that delivers the change; a cache lookup.
    */
   private boolean mayStillFollow(UUID id) {
-    if (caller.isEmpty()) {
-      return false;
-    }
-    Optional<AccountState> account;
     try {
-      account = accounts.current(caller.get().subject());
+      return caller.flatMap(accounts::principalNow).map(now -> now.mayChange(id.toString())).orElse(false);
     } catch (RuntimeException e) {
       return false; // the account cannot be read now: withhold rather than leak
     }
-    if (account.isEmpty()) {
-      return true;
-    }
-    return account.get().active()
-        && (account.get().roles().contains(Principal.ADMIN) || caller.get().subject().equalsIgnoreCase(id.toString()));
   }
 
   private void onReady() {
