@@ -1,5 +1,10 @@
 package dev.userservice.login;
 
+import static dev.userservice.user.UserValidation.EMAIL_MAX;
+import static dev.userservice.user.UserValidation.PASSWORD_MAX;
+import static dev.userservice.user.UserValidation.codePoints;
+import static dev.userservice.user.UserValidation.hasControlCharacter;
+
 import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.user.FieldViolation;
 import dev.userservice.user.ValidationException;
@@ -12,11 +17,6 @@ import java.util.Locale;
  * or kept: the limits CreateUser applies, so every stored account can still log in.
  */
 final class LoginRequests {
-  /** As CreateUser allows for an email, in code points. */
-  static final int EMAIL_MAX = 254;
-  /** As CreateUser allows for a password, in code points. */
-  static final int PASSWORD_MAX = 128;
-
   private LoginRequests() {}
 
   /**
@@ -32,7 +32,7 @@ final class LoginRequests {
     } else if (codePoints(email) > EMAIL_MAX) {
       violations.add(new FieldViolation("email", "has " + codePoints(email) + " characters (expected: at most "
           + EMAIL_MAX + ")"));
-    } else if (email.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL)) {
+    } else if (hasControlCharacter(email)) {
       violations.add(new FieldViolation("email", "contains a control character (expected: an email address)"));
     }
     String password = request.getPassword();
@@ -46,9 +46,5 @@ final class LoginRequests {
       throw new ValidationException(violations);
     }
     return email.toLowerCase(Locale.ROOT);
-  }
-
-  private static int codePoints(String value) {
-    return value.codePointCount(0, value.length());
   }
 }

@@ -9,11 +9,13 @@ import java.util.regex.Pattern;
  * about every bad field at once. Lengths count Unicode code points, not UTF-16 units.
  */
 public final class UserValidation {
-  static final int EMAIL_MAX = 254;
+  /** Longest email, in code points; Login refuses longer ones before anything else. */
+  public static final int EMAIL_MAX = 254;
   static final int EMAIL_LOCAL_MAX = 64;
   static final int NAME_MAX = 200;
   static final int PASSWORD_MIN = 8;
-  static final int PASSWORD_MAX = 128;
+  /** Longest password, in code points; Login refuses longer ones before anything else. */
+  public static final int PASSWORD_MAX = 128;
   static final int REQUEST_ID_MAX = 128;
 
   // local@domain: an unquoted local part of letters, digits and the RFC 5322 atext symbols
@@ -75,11 +77,13 @@ public final class UserValidation {
     }
   }
 
-  private static int codePoints(String value) {
+  /** The length of {@code value} in code points, as every limit here counts it. */
+  public static int codePoints(String value) {
     return value.codePointCount(0, value.length());
   }
 
-  private static boolean hasControlCharacter(String value) {
+  /** Whether {@code value} holds a control character (NUL, line breaks, ...). */
+  public static boolean hasControlCharacter(String value) {
     return value.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL);
   }
 }
