@@ -24,7 +24,7 @@ public final class EscapedKeyValuePairsConverter extends ClassicConverter {
         out.append(' ');
       }
       out.append(LogEscaping.escape(pair.key)).append("=\"")
-          .append(LogEscaping.escape(pair.value == null ? null : String.valueOf(pair.value))).append('"');
+          .append(LogEscaping.escape(String.valueOf(pair.value))).append('"');
     }
     return out.toString();
   }

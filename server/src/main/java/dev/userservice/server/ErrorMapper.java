@@ -50,13 +50,18 @@ public final class ErrorMapper {
   /** The status exception to send for {@code t}, its description cut to a bounded size. */
   public static StatusRuntimeException toStatusException(Throwable t) {
     StatusRuntimeException mapped = map(t);
-    String description = mapped.getStatus().getDescription();
+    Status bounded = boundDescription(mapped.getStatus());
+    return bounded == mapped.getStatus() ? mapped : bounded.asRuntimeException(mapped.getTrailers());
+  }
+
+  /** {@code status} with its description cut to a bounded size; the same instance when it fits. */
+  static Status boundDescription(Status status) {
+    String description = status.getDescription();
     if (description == null) {
-      return mapped;
+      return status;
     }
     String bounded = BoundedText.truncate(description, MAX_DESCRIPTION_BYTES);
-    return bounded.equals(description) ? mapped
-        : mapped.getStatus().withDescription(bounded).asRuntimeException(mapped.getTrailers());
+    return bounded.equals(description) ? status : status.withDescription(bounded);
   }
 
   private static StatusRuntimeException map(Throwable t) {

@@ -76,8 +76,7 @@ public final class ExceptionInterceptor implements ServerInterceptor {
         closeWith(status.getCause(), trailers);
       } else if (!status.isOk()) {
         // a status chosen inside: kept as it is, its description bounded
-        StatusRuntimeException bounded = ErrorMapper.toStatusException(status.withCause(null).asRuntimeException());
-        closeOnce(bounded.getStatus(), trailers);
+        closeOnce(ErrorMapper.boundDescription(status.withCause(null)), trailers);
       } else {
         closeOnce(status, trailers);
       }

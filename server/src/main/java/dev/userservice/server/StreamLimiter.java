@@ -108,10 +108,7 @@ final class StreamLimiter implements ServerInterceptor {
           + maxPerConnection + "); end one before opening another";
     }
     if (open.incrementAndGet() > maxTotal) {
-      open.decrementAndGet();
-      if (connection != null) {
-        connection.decrementAndGet();
-      }
+      release(connection);
       return "streaming calls open on this server: " + maxTotal + " (expected: at most " + maxTotal
           + "); try again later";
     }
@@ -121,13 +118,17 @@ final class StreamLimiter implements ServerInterceptor {
   private Runnable releaseOnce(AtomicInteger connection) {
     AtomicBoolean released = new AtomicBoolean();
     return () -> {
-      if (released.getAndSet(true)) {
-        return;
-      }
-      open.decrementAndGet();
-      if (connection != null) {
-        connection.decrementAndGet();
+      if (!released.getAndSet(true)) {
+        release(connection);
       }
     };
+  }
+
+  /** Counts one stream out, of the server and of its connection. */
+  private void release(AtomicInteger connection) {
+    open.decrementAndGet();
+    if (connection != null) {
+      connection.decrementAndGet();
+    }
   }
 }

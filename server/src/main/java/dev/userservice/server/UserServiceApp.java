@@ -82,8 +82,7 @@ public final class UserServiceApp implements AutoCloseable {
         config.databasePassword(), config.dataDir(), config.poolSize(), config.connectionTimeout());
     ServerThreads threads = ServerThreads.create(
         config.callThreads() > 0 ? config.callThreads() : config.poolSize(),
-        config.eventLoopThreads() > 0 ? config.eventLoopThreads()
-            : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        orHalfTheCores(config.eventLoopThreads()));
     try {
       ServerBuilder<?> builder = threads.applyTo(
           NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()),
@@ -147,8 +146,7 @@ public final class UserServiceApp implements AutoCloseable {
       AccountStateCache accounts = new AccountStateCache(users, workers);
       feed.hub().observe(accounts);
       feed.start(users);
-      hashingThreads = HashingThreads.create(config.hashThreads() > 0 ? config.hashThreads()
-          : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), config.hashQueue());
+      hashingThreads = HashingThreads.create(orHalfTheCores(config.hashThreads()), config.hashQueue());
       PasswordHasher hasher = new PasswordHasher(hashingThreads.executor(), hashingThreads.threads());
       LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
@@ -221,6 +219,11 @@ public final class UserServiceApp implements AutoCloseable {
   private static TokenSettings tokenSettings(TokenValues values) {
     return new TokenSettings(values.secret(), values.publicKeyFile(), values.privateKeyFile(), values.issuer(),
         values.audience(), values.lifetime(), values.clockSkew());
+  }
+
+  /** A configured thread count, where 0 means half the cores, at least one. */
+  private static int orHalfTheCores(int configured) {
+    return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   private static void closeQuietly(AutoCloseable resource) {
