@@ -317,8 +317,6 @@ public final class JdbcUserRepository implements UserRepository {
     }
   }
 
-
-
   private Instant now() {
     // the database keeps microseconds; what a call returns must equal what a later read returns
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -328,7 +326,7 @@ public final class JdbcUserRepository implements UserRepository {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
-  static void rollbackQuietly(Connection connection) {
+  private static void rollbackQuietly(Connection connection) {
     try {
       connection.rollback();
     } catch (SQLException ignored) {

@@ -49,7 +49,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private final IdList createdIds = new IdList();
 
   // guarded by this
-  private final BulkCreateFailures failures = new BulkCreateFailures(BulkCreateFailures.MAX_LISTED);
+  private final BulkCreateFailures failures = new BulkCreateFailures();
   private Batch filling = new Batch();
   /** A full batch waiting for the writer, while the stream asks for no more messages. */
   private Batch parked;

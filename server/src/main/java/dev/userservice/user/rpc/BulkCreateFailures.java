@@ -18,25 +18,17 @@ final class BulkCreateFailures {
   /** Failures a response lists at most. */
   static final int MAX_LISTED = 1000;
 
-  private final int maxListed;
   /** The highest index on top: the one to drop when a lower one arrives. */
   private final PriorityQueue<BulkCreateFailure> listed =
       new PriorityQueue<>(Comparator.comparingInt(BulkCreateFailure::getIndex).reversed());
   private int count;
 
-  BulkCreateFailures(int maxListed) {
-    if (maxListed < 0) {
-      throw new IllegalArgumentException("maxListed: " + maxListed + " (expected: >= 0)");
-    }
-    this.maxListed = maxListed;
-  }
-
   void add(BulkCreateFailure failure) {
     requireNonNull(failure, "failure");
     count++;
-    if (listed.size() < maxListed) {
+    if (listed.size() < MAX_LISTED) {
       listed.add(failure);
-    } else if (maxListed > 0 && failure.getIndex() < listed.peek().getIndex()) {
+    } else if (failure.getIndex() < listed.peek().getIndex()) {
       listed.poll();
       listed.add(failure);
     }
