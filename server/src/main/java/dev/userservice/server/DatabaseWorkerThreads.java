@@ -1,12 +1,9 @@
 package dev.userservice.server;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.userservice.user.DatabaseWorkers;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The database workers of one application: a cached pool whose idle threads end after a minute,
@@ -17,8 +14,8 @@ public final class DatabaseWorkerThreads implements AutoCloseable {
   private final DatabaseWorkers workers;
 
   private DatabaseWorkerThreads() {
-    ExecutorService threads = Executors.newCachedThreadPool(daemon("db-worker-"));
-    ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, daemon("db-deadline-"));
+    ExecutorService threads = Executors.newCachedThreadPool(ThreadPools.daemon("db-worker-"));
+    ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, ThreadPools.daemon("db-deadline-"));
     // most batches end long before their deadline: drop their timers at once
     deadlines.setRemoveOnCancelPolicy(true);
     this.workers = new DatabaseWorkers(threads, deadlines);
@@ -34,19 +31,10 @@ public final class DatabaseWorkerThreads implements AutoCloseable {
     return workers;
   }
 
-  private static ThreadFactory daemon(String prefix) {
-    return new ThreadFactoryBuilder().setNameFormat(prefix + "%d").setDaemon(true).build();
-  }
-
   /** Stops taking work and waits a little for the work under way. */
   @Override
   public void close() {
     workers.deadlines().shutdownNow();
-    workers.threads().shutdown();
-    try {
-      workers.threads().awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ThreadPools.stop(workers.threads());
   }
 }

@@ -1,6 +1,5 @@
 package dev.userservice.server;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
@@ -22,7 +21,7 @@ final class HashingThreads implements AutoCloseable {
     // a queue of 0 is a hand-off: work runs only when a thread is free
     this.executor = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES,
         queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
-        new ThreadFactoryBuilder().setNameFormat("password-hash-%d").setDaemon(true).build(),
+        ThreadPools.daemon("password-hash-"),
         new ThreadPoolExecutor.AbortPolicy());
     executor.allowCoreThreadTimeOut(true);
   }
@@ -52,11 +51,6 @@ final class HashingThreads implements AutoCloseable {
   /** Refuses new work and lets queued work finish for a few seconds. */
   @Override
   public void close() {
-    executor.shutdown();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ThreadPools.stop(executor);
   }
 }

@@ -16,9 +16,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server's threads, sized instead of grpc-java's defaults (an unbounded cached pool for
@@ -34,7 +32,7 @@ final class ServerThreads implements AutoCloseable {
   private final Class<? extends ServerChannel> channelType;
 
   private ServerThreads(int callThreads, int eventLoops) {
-    this.calls = Executors.newFixedThreadPool(callThreads, named("grpc-call-"));
+    this.calls = Executors.newFixedThreadPool(callThreads, ThreadPools.daemon("grpc-call-"));
     boolean epoll = Epoll.isAvailable();
     this.boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true))
         : new NioEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true));
@@ -76,15 +74,6 @@ final class ServerThreads implements AutoCloseable {
           }
         })
         .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(channelType);
-  }
-
-  private static ThreadFactory named(String prefix) {
-    AtomicInteger next = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + next.getAndIncrement());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   @Override
