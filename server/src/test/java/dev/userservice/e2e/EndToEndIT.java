@@ -48,9 +48,7 @@ class EndToEndIT {
   @Test
   void everyRpc_onPostgres() throws Exception {
     String schema = TestDatabases.createPostgresSchema();
-    try (ServiceProcess service = ServiceProcess.start(Map.of(
-        "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-        "DATABASE_USER", TestDatabases.postgresUser(), "JWT_SECRET", TestTokens.SECRET))) {
+    try (ServiceProcess service = ServiceProcess.start(ServiceProcess.postgresEnvironment(schema))) {
       exerciseEveryRpc(service.channel());
       assertThat(service.output()).contains("database-url=jdbc:postgresql:");
     } finally {

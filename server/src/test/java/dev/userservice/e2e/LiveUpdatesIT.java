@@ -44,11 +44,7 @@ class LiveUpdatesIT {
   static void startReplicas() throws Exception {
     schema = TestDatabases.createPostgresSchema();
     for (int i = 0; i < 3; i++) {
-      replicas.add(ServiceProcess.start(Map.of(
-          "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-          "DATABASE_USER", TestDatabases.postgresUser(),
-          "DB_POOL_SIZE", "4",
-          "JWT_SECRET", TestTokens.SECRET)));
+      replicas.add(ServiceProcess.start(ServiceProcess.postgresEnvironment(schema, Map.of("DB_POOL_SIZE", "4"))));
     }
   }
 

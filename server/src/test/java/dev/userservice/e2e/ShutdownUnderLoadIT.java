@@ -56,10 +56,8 @@ class ShutdownUnderLoadIT {
     String schema = TestDatabases.createPostgresSchema();
     ExecutorService clients = Executors.newFixedThreadPool(LOAD_THREADS + 1);
     ManagedChannel channel = null;
-    try (ServiceProcess service = ServiceProcess.start(Map.of(
-        "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-        "DATABASE_USER", TestDatabases.postgresUser(), "JWT_SECRET", TestTokens.SECRET,
-        "DRAIN_DELAY_MS", String.valueOf(DRAIN_DELAY_MS), "SHUTDOWN_GRACE_MS", String.valueOf(GRACE_MS)))) {
+    try (ServiceProcess service = ServiceProcess.start(ServiceProcess.postgresEnvironment(schema, Map.of(
+        "DRAIN_DELAY_MS", String.valueOf(DRAIN_DELAY_MS), "SHUTDOWN_GRACE_MS", String.valueOf(GRACE_MS))))) {
       // a channel of the test's own: the process's channel is closed before its SIGTERM
       channel = Grpc.newChannelBuilderForAddress("127.0.0.1", service.awaitListening(),
           InsecureChannelCredentials.create()).build();

@@ -17,15 +17,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,10 +33,8 @@ class ConnectionsKilledTest {
 
   @BeforeEach
   void start() throws Exception {
-    database = "killed_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    TestDatabases.execute("create database " + database);
-    DatabaseSettings settings = new DatabaseSettings(TestDatabases.postgresUrl().replaceAll("/[^/]*$", "/" + database),
-        Optional.of(TestDatabases.postgresUser()), Optional.empty(), Optional.empty(), 4, Duration.ofSeconds(1));
+    database = TestDatabases.createDatabase("killed_");
+    DatabaseSettings settings = TestDatabases.databaseSettings(database);
     String name = InProcessServerBuilder.generateName();
     app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name),
         Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET)));
@@ -53,7 +45,7 @@ class ConnectionsKilledTest {
   void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     app.close();
-    TestDatabases.execute("drop database if exists " + database + " with (force)");
+    TestDatabases.dropDatabase(database);
   }
 
   private UserServiceGrpc.UserServiceBlockingStub users() {
@@ -88,14 +80,6 @@ class ConnectionsKilledTest {
   }
 
   private int terminateServiceBackends() throws Exception {
-    try (Connection c = DriverManager.getConnection(TestDatabases.postgresUrl(), TestDatabases.postgresUser(), "");
-        PreparedStatement s = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity"
-            + " where datname = ? and pid <> pg_backend_pid()")) {
-      s.setString(1, database);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    return TestDatabases.terminateBackends(database);
   }
 }

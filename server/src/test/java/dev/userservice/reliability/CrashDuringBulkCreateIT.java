@@ -33,10 +33,7 @@ class CrashDuringBulkCreateIT {
   @BeforeEach
   void createSchema() throws Exception {
     schema = TestDatabases.createPostgresSchema();
-    env = Map.of(
-        "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-        "DATABASE_USER", TestDatabases.postgresUser(),
-        "JWT_SECRET", TestTokens.SECRET);
+    env = ServiceProcess.postgresEnvironment(schema);
   }
 
   @AfterEach

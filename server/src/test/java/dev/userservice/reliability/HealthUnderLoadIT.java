@@ -26,7 +26,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,10 +50,7 @@ class HealthUnderLoadIT {
   @BeforeEach
   void start() throws Exception {
     schema = TestDatabases.createPostgresSchema();
-    service = ServiceProcess.startInContainerHeap(Map.of(
-        "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-        "DATABASE_USER", TestDatabases.postgresUser(),
-        "JWT_SECRET", TestTokens.SECRET));
+    service = ServiceProcess.startInContainerHeap(ServiceProcess.postgresEnvironment(schema));
     // the probe's own connection, as a kubelet opens one
     probe = Grpc.newChannelBuilderForAddress("127.0.0.1", service.awaitListening(), InsecureChannelCredentials.create())
         .build();

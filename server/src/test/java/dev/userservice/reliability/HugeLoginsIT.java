@@ -9,12 +9,10 @@ import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestDatabases;
-import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,10 +36,7 @@ class HugeLoginsIT {
   @BeforeEach
   void start() throws Exception {
     schema = TestDatabases.createPostgresSchema();
-    service = ServiceProcess.startInContainerHeap(Map.of(
-        "DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema,
-        "DATABASE_USER", TestDatabases.postgresUser(),
-        "JWT_SECRET", TestTokens.SECRET));
+    service = ServiceProcess.startInContainerHeap(ServiceProcess.postgresEnvironment(schema));
   }
 
   @AfterEach

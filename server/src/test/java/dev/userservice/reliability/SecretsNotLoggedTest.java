@@ -24,12 +24,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -59,10 +57,8 @@ class SecretsNotLoggedTest {
 
   @BeforeEach
   void start() throws Exception {
-    database = "secrets_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    TestDatabases.execute("create database " + database);
-    DatabaseSettings settings = new DatabaseSettings(TestDatabases.postgresUrl().replaceAll("/[^/]*$", "/" + database),
-        Optional.of(TestDatabases.postgresUser()), Optional.empty(), Optional.empty(), 4, Duration.ofSeconds(1));
+    database = TestDatabases.createDatabase("secrets_");
+    DatabaseSettings settings = TestDatabases.databaseSettings(database);
     String name = InProcessServerBuilder.generateName();
     // several hashing threads, so that hashed creates reach the database together and are batched
     app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name),
@@ -83,7 +79,7 @@ class SecretsNotLoggedTest {
     callers.shutdownNow();
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     app.close();
-    TestDatabases.execute("drop database if exists " + database + " with (force)");
+    TestDatabases.dropDatabase(database);
   }
 
   @Test
@@ -153,7 +149,7 @@ class SecretsNotLoggedTest {
 
   private List<String> storedHashes() throws Exception {
     List<String> hashes = new ArrayList<>();
-    String url = TestDatabases.postgresUrl().replaceAll("/[^/]*$", "/" + database);
+    String url = TestDatabases.databaseUrl(database);
     try (Connection c = DriverManager.getConnection(url, TestDatabases.postgresUser(), "");
         PreparedStatement s = c.prepareStatement("select password_hash from users");
         ResultSet rs = s.executeQuery()) {
@@ -167,13 +163,6 @@ class SecretsNotLoggedTest {
   }
 
   private void terminateServiceBackends() throws Exception {
-    try (Connection c = DriverManager.getConnection(TestDatabases.postgresUrl(), TestDatabases.postgresUser(), "");
-        PreparedStatement s = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity"
-            + " where datname = ? and pid <> pg_backend_pid()")) {
-      s.setString(1, database);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-      }
-    }
+    TestDatabases.terminateBackends(database);
   }
 }

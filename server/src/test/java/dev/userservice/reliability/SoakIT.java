@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,10 +52,9 @@ class SoakIT {
   void sustainedLoad_noErrorsAndNoGrowth() throws Exception {
     Duration total = Duration.ofSeconds(Long.getLong("soak.seconds", 60));
     Duration warmup = total.dividedBy(4);
-    String database = "soak_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    TestDatabases.execute("create database " + database);
+    String database = TestDatabases.createDatabase("soak_");
     try (ServiceProcess service = ServiceProcess.start(Map.of(
-        "DATABASE_URL", TestDatabases.postgresUrl().replaceAll("/[^/]*$", "/" + database),
+        "DATABASE_URL", TestDatabases.databaseUrl(database),
         "DATABASE_USER", TestDatabases.postgresUser(),
         "DB_POOL_SIZE", Integer.toString(POOL_SIZE),
         "JWT_SECRET", TestTokens.SECRET))) {
@@ -107,7 +105,7 @@ class SoakIT {
       assertThat(last.threads - first.threads).isLessThanOrEqualTo(4);
       assertThat(last.connections).isLessThanOrEqualTo(POOL_SIZE + 1).isLessThanOrEqualTo(first.connections + 1);
     } finally {
-      TestDatabases.execute("drop database if exists " + database + " with (force)");
+      TestDatabases.dropDatabase(database);
     }
   }
 

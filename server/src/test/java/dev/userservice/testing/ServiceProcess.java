@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,20 @@ public final class ServiceProcess implements AutoCloseable {
     ServiceProcess service = launch(CONTAINER_HEAP, env, flags);
     service.awaitListening();
     return service;
+  }
+
+  /** The environment of a service on {@code schema} of the test PostgreSQL, signing with the tests' secret. */
+  public static Map<String, String> postgresEnvironment(String schema) {
+    return postgresEnvironment(schema, Map.of());
+  }
+
+  /** Like {@link #postgresEnvironment(String)}, with {@code more} settings. */
+  public static Map<String, String> postgresEnvironment(String schema, Map<String, String> more) {
+    Map<String, String> env = new HashMap<>(more);
+    env.put("DATABASE_URL", TestDatabases.postgresUrl() + "?currentSchema=" + schema);
+    env.put("DATABASE_USER", TestDatabases.postgresUser());
+    env.put("JWT_SECRET", TestTokens.SECRET);
+    return env;
   }
 
   /** Whether the process still runs. */

@@ -3,6 +3,8 @@ package dev.userservice.testing;
 import dev.userservice.db.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -45,6 +47,42 @@ public final class TestDatabases {
     String schema = postgres().schema().orElseThrow();
     execute("create schema " + schema);
     return schema;
+  }
+
+  /** Creates a new, empty PostgreSQL database whose name starts with {@code prefix} and returns its name. */
+  public static String createDatabase(String prefix) throws SQLException {
+    String database = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    execute("create database " + database);
+    return database;
+  }
+
+  /** The JDBC URL of {@code database} on the test server. */
+  public static String databaseUrl(String database) {
+    return postgresUrl().replaceAll("/[^/]*$", "/" + database);
+  }
+
+  /** Settings for the whole of {@code database}: a pool of 4 that waits at most a second. */
+  public static DatabaseSettings databaseSettings(String database) {
+    return new DatabaseSettings(databaseUrl(database), Optional.of(postgresUser()), Optional.empty(), Optional.empty(),
+        4, Duration.ofSeconds(1));
+  }
+
+  /** Drops {@code database}, ending the connections still open to it. */
+  public static void dropDatabase(String database) throws SQLException {
+    execute("drop database if exists " + database + " with (force)");
+  }
+
+  /** Ends every other connection to {@code database} (pg_terminate_backend) and returns how many. */
+  public static int terminateBackends(String database) throws SQLException {
+    try (Connection c = DriverManager.getConnection(postgresUrl(), postgresUser(), "");
+        PreparedStatement s = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity"
+            + " where datname = ? and pid <> pg_backend_pid()")) {
+      s.setString(1, database);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   public static void dropSchema(String schema) throws SQLException {
