@@ -156,17 +156,21 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void deployment_probesAreGrpcOnPort50051() {
+  void deployment_probesAreGrpcOnThePlaintextHealthPort() {
     Map<String, Object> container = container();
+    int healthPort = Integer.parseInt(effective("HEALTH_PORT"));
 
+    // the kubelet's gRPC probes cannot speak TLS: they use the health-only port, never TLS
+    assertThat(healthPort).isPositive().isNotEqualTo(GRPC_PORT).isNotEqualTo(metricsPort());
     Map<String, Object> readiness = map(at(container, "readinessProbe", "grpc"));
-    assertThat(readiness.get("port")).isEqualTo(GRPC_PORT);
+    assertThat(readiness.get("port")).isEqualTo(healthPort);
     assertThat(readiness.getOrDefault("service", "")).isIn("user.v1.UserService", "");
     for (String probe : List.of("livenessProbe", "startupProbe")) {
       assertThat(map(at(container, probe, "grpc")))
-          .containsEntry("port", GRPC_PORT).containsEntry("service", UserServer.LIVENESS_SERVICE);
+          .containsEntry("port", healthPort).containsEntry("service", UserServer.LIVENESS_SERVICE);
     }
-    assertThat(list(container.get("ports"))).extracting(p -> map(p).get("containerPort")).contains(GRPC_PORT);
+    assertThat(list(container.get("ports"))).extracting(p -> map(p).get("containerPort"))
+        .contains(GRPC_PORT, healthPort);
   }
 
   @Test
