@@ -172,6 +172,8 @@ done
 [ -n "$port" ] || failed "the service did not open its port within 60 s"
 log "listening on port $port (uid $(ps -o uid= -p "$pid" | tr -d ' '))"
 [ "$(ps -o uid= -p "$pid" | tr -d ' ')" = 10001 ] || failed "the service does not run as uid 10001"
+# its root, as it sees it, is mounted read-only
+awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo" | grep -q '^ro' || failed "the service's root is not read-only"
 
 call() {
   local method=$1 data=$2
