@@ -107,7 +107,12 @@ public final class AccountRoles {
     }
   }
 
-  private static String validRole(String role) {
+  /**
+   * The role, when it is a valid role name.
+   *
+   * @throws IllegalArgumentException naming what a role must be
+   */
+  public static String validRole(String role) {
     List<FieldViolation> violations = new ArrayList<>();
     Roles.validate("role", List.of(role), violations);
     if (!violations.isEmpty()) {

@@ -52,10 +52,15 @@ final class AdminCommand implements Runnable {
   }
 
   /**
-   * Opens the database a parsed command's settings name and runs {@code work} on its accounts;
-   * every failure is one line on standard error and its exit code.
+   * Checks the {@code role} a parsed command names, opens the database its settings name and runs
+   * {@code work} on its accounts; every failure is one line on standard error and its exit code.
    */
-  static int run(CommandSpec command, Function<Work, Integer> work) {
+  static int run(CommandSpec command, String role, Function<Work, Integer> work) {
+    try {
+      AccountRoles.validRole(role);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage(), e);
+    }
     PrintWriter err = command.commandLine().getErr();
     AdminDatabase database;
     try {

@@ -25,7 +25,7 @@ final class ListAdminsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return AdminCommand.run(spec, work -> {
+    return AdminCommand.run(spec, role, work -> {
       List<User> holders = work.roles().holders(role);
       PrintWriter out = spec.commandLine().getOut();
       for (User user : holders) {

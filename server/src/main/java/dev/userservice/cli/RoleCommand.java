@@ -58,7 +58,7 @@ final class RoleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return AdminCommand.run(spec, work -> {
+    return AdminCommand.run(spec, role, work -> {
       AccountRoles.Outcome outcome = grant ? work.roles().grant(email, role) : work.roles().revoke(email, role);
       PrintWriter out = spec.commandLine().getOut();
       User user = outcome.user();
