@@ -1,6 +1,7 @@
 package dev.userservice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.userservice.api.auth.v1.AuthServiceGrpc;
@@ -17,13 +18,24 @@ import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +114,47 @@ class AdminCommandIT {
       }
       assertThat(service.terminate()).isZero();
       assertThat(accessFile).doesNotExist();
+    }
+  }
+
+  /**
+   * The embedded database's server for admin commands listens on the loopback interface only, and
+   * serves nothing but the service's database, to a client naming its key.
+   */
+  @Test
+  void embeddedDatabaseServer_loopbackOnlyAndOnlyWithItsKey(@TempDir Path dataDir) throws Exception {
+    try (ServiceProcess service = ServiceProcess.start(Map.of("DATA_DIR", dataDir.toString()))) {
+      Properties access = new Properties();
+      try (Reader in = Files.newBufferedReader(dataDir.resolve("users.access"))) {
+        access.load(in);
+      }
+      int port = Integer.parseInt(access.getProperty("port"));
+      String key = access.getProperty("key");
+
+      try (Connection withKey = DriverManager.getConnection("jdbc:h2:tcp://127.0.0.1:" + port + "/" + key, "", "")) {
+        assertThat(withKey.isValid(5)).isTrue();
+      }
+      for (String other : List.of("0".repeat(64), "mem:management_db_" + port, dataDir.resolve("users").toString())) {
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:h2:tcp://127.0.0.1:" + port + "/" + other, "", "")
+            .close()).as(other).isInstanceOf(SQLException.class);
+      }
+      List<InetAddress> otherInterfaces = NetworkInterface.networkInterfaces().filter(this::isUp)
+          .flatMap(NetworkInterface::inetAddresses).filter(a -> !a.isLoopbackAddress()).toList();
+      assertThat(otherInterfaces).as("this machine has an address besides loopback").isNotEmpty();
+      for (InetAddress address : otherInterfaces) {
+        try (Socket socket = new Socket()) {
+          assertThatThrownBy(() -> socket.connect(new InetSocketAddress(address, port), 2000)).as("%s", address)
+              .isInstanceOf(IOException.class);
+        }
+      }
+    }
+  }
+
+  private boolean isUp(NetworkInterface network) {
+    try {
+      return network.isUp();
+    } catch (SocketException e) {
+      return false;
     }
   }
 
