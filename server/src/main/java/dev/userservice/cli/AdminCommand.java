@@ -25,9 +25,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "admin", usageHelpWidth = 100,
     description = "Changes accounts in the service's database, from the same database settings as the server"
         + " (flags or DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATA_DIR), while the service runs or not.",
-    footer = {"%nExit codes: 0 done (or nothing to change), 1 the database could not be used, 2 bad input,",
-        "3 no user has the email."})
+    footer = AdminCommand.EXIT_CODES)
 final class AdminCommand implements Runnable {
+  /** The help's footer of every admin command. */
+  static final String EXIT_CODES = "%nExit codes: 0 done (or nothing to change), 1 the database could not be used,"
+      + " 2 bad input, 3 no user has the email.";
   /** No user has the email the command named. */
   static final int UNKNOWN_EMAIL = 3;
   /** The database could not be reached or used. */

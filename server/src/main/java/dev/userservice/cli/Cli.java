@@ -12,8 +12,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The command line: {@code user-service [settings]} serves, {@code user-service bench ...} runs
- * the load generator, {@code user-service admin ...} changes accounts beside the service. Every setting and option takes {@code --name value} or {@code --name=value};
- * bad input exits with code 2 and a message on standard error.
+ * the load generator, {@code user-service admin ...} changes accounts beside the service. Every
+ * setting and option takes {@code --name value} or {@code --name=value}; bad input exits with
+ * code 2 and a message on standard error.
  */
 public final class Cli {
   private Cli() {}

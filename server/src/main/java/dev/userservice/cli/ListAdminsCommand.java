@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code admin list-admins}: the users that hold a role (admin unless told), one a line. */
-@Command(sortOptions = false, usageHelpWidth = 100,
+@Command(sortOptions = false, usageHelpWidth = 100, footer = AdminCommand.EXIT_CODES,
     description = "Lists the users that hold the --role, one a line: id, email, status, roles. Reads every user.")
 final class ListAdminsCommand implements Callable<Integer> {
   @Spec

@@ -17,8 +17,7 @@ import picocli.CommandLine.Spec;
  * {@code admin grant-role} and {@code admin revoke-role}: one role of the user with an email,
  * changed as an admin's UserUpdates would change it.
  */
-@Command(sortOptions = false, usageHelpWidth = 100, footer = {"%nExit codes: 0 done (or nothing to change),"
-    + " 1 the database could not be used, 2 bad input, 3 no user has the email."})
+@Command(sortOptions = false, usageHelpWidth = 100, footer = AdminCommand.EXIT_CODES)
 final class RoleCommand implements Callable<Integer> {
   private final boolean grant;
 
