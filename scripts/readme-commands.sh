@@ -58,11 +58,11 @@ awk -v dir="$work/blocks" '
 ' README.md
 ls "$work"/blocks/*.sh >/dev/null 2>&1 || fail "README.md has no shell block"
 
-session=$work/session.sh
+commands=$work/commands.sh
 {
   echo 'set -euo pipefail'
   echo 'set -v'
-} >"$session"
+} >"$commands"
 serve=
 for block in "$work"/blocks/*.sh; do
   base=${block%.sh}
@@ -75,8 +75,8 @@ for block in "$work"/blocks/*.sh; do
       ;;
     run)
       [ -n "$serve" ] || fail "README.md line $line: a run block before the serve block"
-      printf '\n: README.md line %s\n' "$line" >>"$session"
-      cat "$block" >>"$session"
+      printf '\n: README.md line %s\n' "$line" >>"$commands"
+      cat "$block" >>"$commands"
       ;;
     skip\ \(*\))
       echo "readme-commands: skipped README.md line $line, $kind: $(head -n 1 "$block")"
@@ -109,7 +109,7 @@ GRPCURL_SHIM_LOG= grpcurl -plaintext localhost:50051 grpc.health.v1.Health/Check
   || { tail -n 30 "$work/service.log" >&2; fail "the service did not become SERVING"; }
 
 # the commands, in order, in one shell: the first that fails ends the run
-cat >>"$session" <<'CHECKS'
+cat >>"$commands" <<'CHECKS'
 
 : the variables the README defines
 set +v
@@ -121,11 +121,11 @@ uuid='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 echo "$ADA_ID" >"$GRPCURL_SHIM_LOG/../ada-id"
 CHECKS
 echo "readme-commands: running the README's commands"
-if ! bash "$session" >"$work/session.log" 2>&1; then
-  cat "$work/session.log" >&2
+if ! bash "$commands" >"$work/commands.log" 2>&1; then
+  cat "$work/commands.log" >&2
   fail "a README command failed (its output is above)"
 fi
-cat "$work/session.log"
+cat "$work/commands.log"
 
 # what the calls printed
 calls=$GRPCURL_SHIM_LOG
