@@ -153,6 +153,10 @@ public record Config(
       MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, HASH_THREADS,
       HASH_QUEUE);
 
+  /** The settings that say where the database is: all a command that only opens it reads. */
+  public static final List<Setting> DATABASE_SETTINGS = List.of(DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
+      DATA_DIR, CONNECTION_TIMEOUT);
+
   /**
    * Loads the configuration from command-line flags and the environment.
    *
@@ -196,7 +200,7 @@ public record Config(
         values.optional(DATABASE_PASSWORD),
         Path.of(values.string(DATA_DIR)),
         values.integer(POOL_SIZE, 1, 1000),
-        values.millis(CONNECTION_TIMEOUT, 250, 600_000),
+        connectionTimeout(values),
         values.millis(HEALTH_INTERVAL, 100, 600_000),
         values.millis(SHUTDOWN_GRACE, 0, 3_600_000),
         tokens(values),
@@ -214,6 +218,31 @@ public record Config(
         values.integer(HASH_THREADS, 0, 1_000),
         values.integer(HASH_QUEUE, 0, 100_000));
     return new Described(config, values.describe());
+  }
+
+  /**
+   * Adds the {@link #DATABASE_SETTINGS} to the command as options, as {@link #addOptions} does for
+   * all of them; {@link #loadDatabase} reads them once parsed.
+   */
+  public static void addDatabaseOptions(CommandSpec command, Map<String, String> env) {
+    SettingOptions.addTo(command, DATABASE_SETTINGS, env);
+  }
+
+  /**
+   * The database settings of a command parsed with the options of {@link #addDatabaseOptions},
+   * checked as the server checks them.
+   *
+   * @throws ConfigException naming the setting, its value and what was expected
+   */
+  public static DatabaseValues loadDatabase(CommandSpec parsed) {
+    SettingValues values = new SettingValues(SettingOptions.values(parsed));
+    return new DatabaseValues(values.optional(DATABASE_URL), values.optional(DATABASE_USER),
+        values.optional(DATABASE_PASSWORD), Path.of(values.string(DATA_DIR)),
+        connectionTimeout(values));
+  }
+
+  private static Duration connectionTimeout(SettingValues values) {
+    return values.millis(CONNECTION_TIMEOUT, 250, 600_000);
   }
 
   private static TokenValues tokens(SettingValues values) {

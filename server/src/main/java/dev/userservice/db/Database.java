@@ -54,6 +54,21 @@ public final class Database implements AutoCloseable {
     return open(config, settings);
   }
 
+  /**
+   * Opens a pool to a database whose schema a service keeps, without migrating it: for a command
+   * run beside that service, which may be of another version.
+   *
+   * @throws DatabaseUnavailableException when the database cannot be reached
+   */
+  public static Database openWithoutMigrating(DatabaseSettings settings) {
+    requireNonNull(settings, "settings");
+    try {
+      return new Database(new HikariDataSource(poolConfig(settings)), settings.isPostgres());
+    } catch (HikariPool.PoolInitializationException e) {
+      throw new DatabaseUnavailableException("cannot connect to the database", e);
+    }
+  }
+
   private static Database open(HikariConfig poolConfig, DatabaseSettings settings) {
     HikariDataSource dataSource;
     try {

@@ -65,7 +65,25 @@ public record DatabaseSettings(
 
   /** The embedded H2 database kept in files under {@code dataDir}. */
   public static String embeddedUrl(Path dataDir) {
-    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("users") + H2_OPTIONS;
+    return "jdbc:h2:" + embeddedDatabaseName(dataDir) + H2_OPTIONS;
+  }
+
+  /** How H2 names the embedded database of {@code dataDir}. */
+  static String embeddedDatabaseName(Path dataDir) {
+    return "file:" + dataDir.toAbsolutePath().normalize().resolve("users");
+  }
+
+  /**
+   * The embedded database of {@code dataDir} opened by this process itself, only if it exists:
+   * for a command run while no service holds it.
+   */
+  public static String existingEmbeddedUrl(Path dataDir) {
+    return embeddedUrl(dataDir) + ";IFEXISTS=TRUE";
+  }
+
+  /** A running service's embedded database, through its loopback server ({@link EmbeddedDatabaseServer}). */
+  static String loopbackServerUrl(int port, String key) {
+    return "jdbc:h2:tcp://127.0.0.1:" + port + "/" + key + H2_OPTIONS;
   }
 
   /** An in-memory H2 database in PostgreSQL mode, alive while the process runs. */
@@ -113,7 +131,9 @@ public record DatabaseSettings(
 
   @Override
   public String toString() {
-    return "DatabaseSettings[jdbcUrl=" + jdbcUrl + ", user=" + user.orElse("") + ", schema=" + schema.orElse("")
+    // the key of a loopback server URL is a secret
+    String shownUrl = jdbcUrl.replaceAll("^(jdbc:h2:tcp://[^/]*/)[^;]*", "$1****");
+    return "DatabaseSettings[jdbcUrl=" + shownUrl + ", user=" + user.orElse("") + ", schema=" + schema.orElse("")
         + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + "]";
   }
 }

@@ -8,6 +8,7 @@ import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.auth.v1.LoginResponse;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
+import dev.userservice.user.AccountStateCache;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.Credentials;
 import dev.userservice.user.UserRepository;
@@ -28,10 +29,17 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
   private final PasswordHasher hasher;
   private final TokenService tokens;
   private final LoginThrottle throttle;
+  private final AccountStateCache accounts;
   /** Verified against when there is no real hash, to spend the same time. */
   private final String decoyHash;
 
-  public AuthServiceImpl(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle) {
+  /**
+   * Logs in against {@code users}; each successful Login makes {@code accounts} read its account
+   * again on its next call, as the row Login read may be newer than what the cache keeps.
+   */
+  public AuthServiceImpl(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle,
+      AccountStateCache accounts) {
+    this.accounts = requireNonNull(accounts, "accounts");
     this.users = requireNonNull(users, "users");
     this.hasher = requireNonNull(hasher, "hasher");
     this.tokens = requireNonNull(tokens, "tokens");
@@ -87,6 +95,8 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
       throw new LoginFailedException();
     }
     throttle.succeeded(email);
+    // the row just read may hold a change no feed announced: the account's calls follow it from now
+    accounts.forget(credentials.get().id());
     TokenService.IssuedToken token = tokens.issue(credentials.get().id().toString(), credentials.get().roles());
     return LoginResponse.newBuilder()
         .setAccessToken(token.token())

@@ -8,6 +8,7 @@ import dev.userservice.config.TlsSettings;
 import dev.userservice.config.TokenValues;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
+import dev.userservice.db.EmbeddedDatabaseServer;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
@@ -56,11 +57,13 @@ public final class UserServiceApp implements AutoCloseable {
   private final AutoCloseable serverThreads;
   private final DatabaseWorkerThreads workerThreads;
   private final HashingThreads hashingThreads;
+  private final Optional<EmbeddedDatabaseServer> localDatabaseAccess;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
       UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, DatabaseWorkerThreads workerThreads,
-      HashingThreads hashingThreads) {
+      HashingThreads hashingThreads, Optional<EmbeddedDatabaseServer> localDatabaseAccess) {
+    this.localDatabaseAccess = localDatabaseAccess;
     this.serverThreads = serverThreads;
     this.workerThreads = workerThreads;
     this.hashingThreads = hashingThreads;
@@ -131,12 +134,17 @@ public final class UserServiceApp implements AutoCloseable {
     HashingThreads hashingThreads = null;
     AutoCloseable changeListener = () -> { };
     DatabaseWorkerThreads workerThreads = null;
+    Optional<EmbeddedDatabaseServer> localDatabaseAccess = Optional.empty();
     try {
       if (config.metricsPort() != 0) {
         endpoint = Optional.of(MetricsEndpoint.start(metrics, config.metricsPort()));
         log.info("metrics served on port {} at /metrics", endpoint.get().port());
       }
       database = Database.open(settings, metrics.poolTracker());
+      if (settings.jdbcUrl().equals(DatabaseSettings.embeddedUrl(config.dataDir()))) {
+        // the admin commands reach the embedded database through it while this process holds the file
+        localDatabaseAccess = EmbeddedDatabaseServer.start(config.dataDir());
+      }
       workerThreads = DatabaseWorkerThreads.start();
       DatabaseWorkers workers = workerThreads.workers();
       ChangeFeed feed = ChangeFeed.forDatabase(settings);
@@ -152,7 +160,7 @@ public final class UserServiceApp implements AutoCloseable {
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
           new UserServiceImpl(users, hasher, feed.hub(), accounts, workers),
-          new AuthServiceImpl(users, hasher, tokens, throttle));
+          new AuthServiceImpl(users, hasher, tokens, throttle, accounts));
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());
       }
@@ -172,8 +180,9 @@ public final class UserServiceApp implements AutoCloseable {
             config.limits()));
       }
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
-          hashingThreads);
+          hashingThreads, localDatabaseAccess);
     } catch (RuntimeException e) {
+      localDatabaseAccess.ifPresent(EmbeddedDatabaseServer::close);
       if (hashingThreads != null) {
         hashingThreads.close();
       }
@@ -217,6 +226,7 @@ public final class UserServiceApp implements AutoCloseable {
       hashingThreads.close();
       closeQuietly(changeListener);
       workerThreads.close();
+      localDatabaseAccess.ifPresent(EmbeddedDatabaseServer::close);
       log.info("shutdown 4/4: closing the database pool");
       database.close();
       metricsEndpoint.ifPresent(MetricsEndpoint::close);

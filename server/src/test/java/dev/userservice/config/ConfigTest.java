@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 class ConfigTest {
 
@@ -38,6 +40,37 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.load(new String[0], Map.of("DRAIN_DELAY_MS", "-1")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("--drain-delay-ms (DRAIN_DELAY_MS): '-1' (expected: milliseconds in 0..600000)");
+  }
+
+  /** The admin commands read the database settings alone, as the server reads them. */
+  private static DatabaseValues loadDatabase(String[] args, Map<String, String> env) {
+    CommandSpec command = CommandSpec.create();
+    Config.addDatabaseOptions(command, env);
+    new CommandLine(command).parseArgs(args);
+    return Config.loadDatabase(command);
+  }
+
+  @Test
+  void loadDatabase_flagBeatsEnvironmentThenDefaults() {
+    DatabaseValues values = loadDatabase(new String[] {"--data-dir", "/srv/users"},
+        Map.of("DATA_DIR", "/elsewhere", "DATABASE_USER", "app", "DATABASE_PASSWORD", "hunter2"));
+
+    assertThat(values.dataDir()).isEqualTo(Path.of("/srv/users"));
+    assertThat(values.url()).isEmpty();
+    assertThat(values.user()).contains("app");
+    assertThat(values.password()).contains("hunter2");
+    assertThat(values.connectionTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(values.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void loadDatabase_badTimeout_sameMessageAsTheServer() {
+    Map<String, String> env = Map.of("DB_CONNECTION_TIMEOUT_MS", "10");
+
+    assertThatThrownBy(() -> loadDatabase(new String[0], env)).isInstanceOf(ConfigException.class)
+        .hasMessage("--db-connection-timeout-ms (DB_CONNECTION_TIMEOUT_MS): '10' (expected: milliseconds in 250..600000)");
+    assertThatThrownBy(() -> Config.load(new String[0], env)).hasMessageStartingWith(
+        "--db-connection-timeout-ms (DB_CONNECTION_TIMEOUT_MS): '10'");
   }
 
   @Test

@@ -42,6 +42,22 @@ class DatabaseSettingsTest {
   }
 
   @Test
+  void toString_loopbackServerUrl_keyMasked() {
+    String key = "ab".repeat(32);
+    DatabaseSettings settings = new DatabaseSettings(DatabaseSettings.loopbackServerUrl(40000, key), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, TIMEOUT);
+
+    assertThat(settings.jdbcUrl()).startsWith("jdbc:h2:tcp://127.0.0.1:40000/" + key + ";MODE=PostgreSQL");
+    assertThat(settings.toString()).contains("jdbc:h2:tcp://127.0.0.1:40000/****;MODE=PostgreSQL").doesNotContain(key);
+  }
+
+  @Test
+  void existingEmbeddedUrl_neverCreatesADatabase() {
+    assertThat(DatabaseSettings.existingEmbeddedUrl(Path.of("/srv/data")))
+        .isEqualTo(DatabaseSettings.embeddedUrl(Path.of("/srv/data")) + ";IFEXISTS=TRUE");
+  }
+
+  @Test
   void from_otherScheme_rejected() {
     assertThatThrownBy(() -> DatabaseSettings.from(Optional.of("mysql://db/users"), Optional.empty(),
         Optional.empty(), Path.of("."), 5, TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
