@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A pg_auto_failover formation of a test's own: a monitor and two Postgres nodes, each run by
@@ -83,8 +84,24 @@ public final class AutoFailoverFormation implements AutoCloseable {
     first = node("node1");
     PostgresCommands.await(CREATE_TIMEOUT, "node1 single", () -> "single".equals(reportedState(first)));
     second = node("node2");
-    PostgresCommands.await(CREATE_TIMEOUT, "node1 primary and node2 secondary",
-        () -> "primary".equals(reportedState(first)) && "secondary".equals(reportedState(second)));
+    // node2 copies node1 with pg_basebackup, which waits for a checkpoint spread over minutes:
+    // a requested checkpoint makes it finish now
+    long[] nextCheckpoint = {0};
+    PostgresCommands.await(CREATE_TIMEOUT, "node1 primary and node2 secondary", () -> {
+      if (System.nanoTime() - nextCheckpoint[0] > 0) {
+        checkpoint(first);
+        nextCheckpoint[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      }
+      return "primary".equals(reportedState(first)) && "secondary".equals(reportedState(second));
+    });
+  }
+
+  private void checkpoint(Node node) {
+    try {
+      client(node).execute("postgres", "checkpoint");
+    } catch (SQLException e) {
+      // not up yet: the next round asks again
+    }
   }
 
   private int port() {
@@ -132,14 +149,22 @@ public final class AutoFailoverFormation implements AutoCloseable {
     return new LocalPostgresClient(node.port());
   }
 
+  /** Waits until the node's Postgres takes writes (promoted, and the monitor confirmed it). */
+  public void awaitTakesWrites(Node node, Duration timeout) {
+    PostgresCommands.await(timeout, node.name() + " takes writes", () -> client(node).takesWrites());
+  }
+
   /** A libpq-style URL naming both nodes: the service's DATABASE_URL. */
   public String postgresUrl() {
     return "postgres://postgres@127.0.0.1:" + first.port() + ",127.0.0.1:" + second.port() + "/" + database;
   }
 
-  /** Kills the node's keeper and its Postgres with SIGKILL, as a crash of its machine would. */
-  public void kill(Node node) {
-    PostgresCommands.killTree(node.keeper().pid());
+  /**
+   * Kills the node's keeper and its Postgres with SIGKILL, as a crash of its machine would, and
+   * returns the moment (System.nanoTime) of the kill.
+   */
+  public long kill(Node node) {
+    return PostgresCommands.killTree(node.keeper().pid());
   }
 
   @Override

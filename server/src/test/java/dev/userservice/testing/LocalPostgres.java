@@ -89,9 +89,12 @@ public final class LocalPostgres {
         dataDir().toString(), "-w", "-t", "60", "promote"));
   }
 
-  /** Kills the postmaster and every backend with SIGKILL, as a crash of its machine would. */
-  public void kill() {
-    PostgresCommands.killTree(PostgresCommands.postmasterPid(dataDir()));
+  /**
+   * Kills the postmaster and every backend with SIGKILL, as a crash of its machine would, and
+   * returns the moment (System.nanoTime) of the kill.
+   */
+  public long kill() {
+    return PostgresCommands.killTree(PostgresCommands.postmasterPid(dataDir()));
   }
 
   /** Stops the server without a checkpoint if it runs; nothing when it does not. */

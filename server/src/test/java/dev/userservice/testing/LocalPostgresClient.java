@@ -33,13 +33,14 @@ public record LocalPostgresClient(int port) {
   }
 
   /**
-   * Whether the server takes writes now: out of recovery, and not holding commits for a
-   * synchronous standby (as a standby just promoted by pg_auto_failover does until the
-   * monitor confirms it).
+   * Whether the server takes writes now: out of recovery, not read-only (what pgjdbc checks for
+   * {@code targetServerType=primary}), and not holding commits for a synchronous standby (as a
+   * standby just promoted by pg_auto_failover does until the monitor confirms it).
    */
   public boolean takesWrites() {
     try {
       return "f".equals(queryText("postgres", "select pg_is_in_recovery()"))
+          && "off".equals(queryText("postgres", "show transaction_read_only"))
           && queryText("postgres", "show synchronous_standby_names").isEmpty();
     } catch (SQLException e) {
       return false;

@@ -145,17 +145,19 @@ final class PostgresCommands {
 
   /**
    * Kills the process and every process under it with SIGKILL at once, as a machine that loses
-   * power would: no process gets to tidy up or tell its peers.
+   * power would: no process gets to tidy up or tell its peers. Returns when they are gone, with
+   * the moment (System.nanoTime) the signals were sent.
    */
-  static void killTree(long pid) {
-    ProcessHandle.of(pid).ifPresent(process -> {
-      List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-      all.add(0, process);
-      all.forEach(ProcessHandle::destroyForcibly);
-      for (ProcessHandle handle : all) {
-        handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-      }
-    });
+  static long killTree(long pid) {
+    ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+    all.add(0, process);
+    long killed = System.nanoTime();
+    all.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle handle : all) {
+      handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+    return killed;
   }
 
   /**

@@ -1,9 +1,7 @@
 package dev.userservice.testing;
 
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,29 +9,24 @@ import java.util.List;
  * pg_basebackup on ports of 5440-5459 in a temporary folder, as replication is set up on
  * machines: a commit returns only once the standby has written it
  * ({@code synchronous_commit = on}, {@code synchronous_standby_names} naming the standby).
- * {@link #close()} stops both and removes the folder; a JVM that exits first does it too.
+ * {@link #close()} stops both and removes the folder (see {@link PostgresServers}).
  */
 public final class ReplicatedPostgres implements AutoCloseable {
   /** Name the standby reports to the primary (its cluster_name, used as application_name). */
   static final String STANDBY = "standby1";
 
-  private final Path root;
+  private final PostgresServers servers = new PostgresServers();
   private final String database;
-  private final List<LocalPostgres> servers = new ArrayList<>();
-  private final Thread cleanup;
   private LocalPostgres primary;
   private LocalPostgres standby;
 
-  private ReplicatedPostgres(Path root, String database) {
-    this.root = root;
+  private ReplicatedPostgres(String database) {
     this.database = database;
-    this.cleanup = new Thread(this::removeAll, "postgres-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
   }
 
   /** Starts a primary holding an empty {@code database} and a synchronous standby of it. */
   public static ReplicatedPostgres start(String database) {
-    ReplicatedPostgres cluster = new ReplicatedPostgres(PostgresCommands.newRoot("pg-replicated-"), database);
+    ReplicatedPostgres cluster = new ReplicatedPostgres(database);
     try {
       cluster.create();
       return cluster;
@@ -44,15 +37,11 @@ public final class ReplicatedPostgres implements AutoCloseable {
   }
 
   private void create() {
-    primary = LocalPostgres.init(root, "primary", List.of("wal_level = replica", "max_wal_senders = 5",
+    primary = servers.start("primary", List.of("wal_level = replica", "max_wal_senders = 5",
         "synchronous_commit = on", "wal_sender_timeout = 5s", "shared_buffers = 32MB"));
-    servers.add(primary);
-    primary.start();
     try {
       primary.client().execute("postgres", "create database " + database);
-      standby = LocalPostgres.standbyOf(primary, STANDBY);
-      servers.add(standby);
-      standby.start();
+      standby = servers.startStandby(primary, STANDBY);
       // set on the primary only, after the copy: a promoted standby must not wait for a standby of its own
       primary.client().execute("postgres", "alter system set synchronous_standby_names = '" + STANDBY + "'");
       primary.client().execute("postgres", "select pg_reload_conf()");
@@ -88,19 +77,6 @@ public final class ReplicatedPostgres implements AutoCloseable {
 
   @Override
   public void close() {
-    removeAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
-    } catch (IllegalStateException e) {
-      // the JVM is exiting: the hook runs removeAll itself
-    }
-  }
-
-  private synchronized void removeAll() {
-    for (LocalPostgres server : servers) {
-      server.stopNow();
-    }
-    servers.clear();
-    PostgresCommands.removeRoot(root);
+    servers.close();
   }
 }
