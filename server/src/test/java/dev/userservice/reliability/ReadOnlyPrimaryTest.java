@@ -43,8 +43,7 @@ class ReadOnlyPrimaryTest {
       LocalPostgresClient primary = postgres.primary().client();
       assertThat(servicePoolConnections(primary)).isPositive();
 
-      primary.execute("postgres", "alter system set default_transaction_read_only = on");
-      primary.execute("postgres", "select pg_reload_conf()");
+      setReadOnly(primary, true);
 
       for (int i = 0; i < 6; i++) {
         Status status = Calls.catchStatus(() -> users.withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -57,8 +56,7 @@ class ReadOnlyPrimaryTest {
       ServingStatuses.awaitTrue(Duration.ofSeconds(10), "the service's pooled connections to the read-only server"
           + " dropped", () -> servicePoolConnections(primary) == 0);
 
-      primary.execute("postgres", "alter system reset default_transaction_read_only");
-      primary.execute("postgres", "select pg_reload_conf()");
+      setReadOnly(primary, false);
 
       ServingStatuses.await(channel, ServingStatus.SERVING, Duration.ofSeconds(20));
       assertThat(users.withDeadlineAfter(10, TimeUnit.SECONDS).createUser(user("after")).getEmail())
@@ -69,6 +67,26 @@ class ReadOnlyPrimaryTest {
         onB.awaitName("w-2", Duration.ofSeconds(20));
       }
     }
+  }
+
+  /**
+   * Turns the server's default_transaction_read_only on or off for every session, and waits
+   * until the reload reached the backends (pg_reload_conf only signals the postmaster).
+   */
+  private static void setReadOnly(LocalPostgresClient server, boolean readOnly) throws Exception {
+    server.execute("postgres", readOnly ? "alter system set default_transaction_read_only = on"
+        : "alter system reset default_transaction_read_only");
+    server.execute("postgres", "select pg_reload_conf()");
+    String expected = readOnly ? "on" : "off";
+    ServingStatuses.awaitTrue(Duration.ofSeconds(10), "default_transaction_read_only " + expected, () -> {
+      try {
+        return expected.equals(server.queryText("postgres", "show default_transaction_read_only"));
+      } catch (java.sql.SQLException e) {
+        return false;
+      }
+    });
+    // the postmaster signals the backends right after reloading; give the signals time to land
+    TimeUnit.MILLISECONDS.sleep(300);
   }
 
   private static CreateUserRequest user(String local) {
