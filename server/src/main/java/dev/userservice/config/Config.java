@@ -29,6 +29,8 @@ import picocli.CommandLine.ParameterException;
  * @param loginLockout how long those failures count, and so the longest lockout
  * @param tls TLS for the gRPC port, when configured
  * @param metricsPort port of the Prometheus endpoint; 0 turns it off
+ * @param healthPort plaintext port serving the health service alone, for probes that cannot
+ *     speak TLS; 0 turns it off
  * @param logFormat text or JSON lines
  * @param limits limits the gRPC transport enforces per connection
  * @param adminServices whether channelz and the other grpc admin services are served
@@ -54,6 +56,7 @@ public record Config(
     Duration loginLockout,
     Optional<TlsSettings> tls,
     int metricsPort,
+    int healthPort,
     LogFormat logFormat,
     TransportLimits limits,
     boolean adminServices,
@@ -100,6 +103,8 @@ public record Config(
       "PEM CA certificates: require client certificates signed by them (mTLS)");
   static final Setting METRICS_PORT = Setting.of("metrics-port", "METRICS_PORT", "9464",
       "port of the Prometheus endpoint /metrics (0 turns it off)");
+  static final Setting HEALTH_PORT = Setting.of("health-port", "HEALTH_PORT", "0",
+      "plaintext port serving only the health service, for probes that cannot speak TLS (0: off)");
   static final Setting LOG_FORMAT = Setting.of("log-format", "LOG_FORMAT", "text",
       "text, or json for one JSON object per line");
   static final Setting MAX_INBOUND_MESSAGE = Setting.of("max-inbound-message-bytes", "MAX_INBOUND_MESSAGE_BYTES",
@@ -143,7 +148,7 @@ public record Config(
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
       DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
-      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
+      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, HEALTH_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
       MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS, STREAM_BUFFER_BYTES,
       MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, HASH_THREADS,
@@ -200,6 +205,7 @@ public record Config(
         Duration.ofSeconds(values.integer(LOGIN_LOCKOUT, 1, 86_400)),
         tls(values),
         values.integer(METRICS_PORT, 0, 65535),
+        values.integer(HEALTH_PORT, 0, 65535),
         logFormat(values),
         limits(values),
         values.bool(ADMIN_SERVICES),
@@ -275,7 +281,7 @@ public record Config(
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
         + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
-        + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + ", limits=" + limits
+        + ", metricsPort=" + metricsPort + ", healthPort=" + healthPort + ", logFormat=" + logFormat + ", limits=" + limits
         + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay
         + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads
         + ", hashThreads=" + hashThreads + ", hashQueue=" + hashQueue + "]";

@@ -167,6 +167,10 @@ public final class UserServiceApp implements AutoCloseable {
           new CallLoggingInterceptor(), new ExceptionInterceptor(), streams, new AuthInterceptor(tokens, accounts));
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
+      if (config.healthPort() != 0) {
+        server.serveHealthOn(NettyServers.forPort(config.healthPort(), InsecureServerCredentials.create(),
+            config.limits()));
+      }
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
           hashingThreads);
     } catch (RuntimeException e) {
@@ -189,6 +193,11 @@ public final class UserServiceApp implements AutoCloseable {
   /** The gRPC port (the chosen one when configured with 0). */
   public int port() {
     return server.port();
+  }
+
+  /** The plaintext health-only port, or -1 when {@link Config#healthPort()} is 0. */
+  public int healthPort() {
+    return server.healthPort();
   }
 
   public void blockUntilShutdown() throws InterruptedException {

@@ -149,6 +149,7 @@ class ConfigTest {
     Config config = Config.load(new String[0], Map.of());
 
     assertThat(config.metricsPort()).isEqualTo(9464);
+    assertThat(config.healthPort()).isZero();
     assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     assertThat(config.adminServices()).isFalse();
     assertThat(config.limits()).isEqualTo(new TransportLimits(4 * 1024 * 1024, 8192, 100, Duration.ofSeconds(20),
@@ -177,10 +178,11 @@ class ConfigTest {
   @Test
   void load_observabilityAndLimitSettings_fromFlagsAndEnvironment() {
     Config config = Config.load(new String[] {"--log-format=json", "--max-connection-age-ms=0",
-        "--keepalive-permit-without-calls=false"}, Map.of("METRICS_PORT", "0", "ADMIN_SERVICES", "true",
+        "--keepalive-permit-without-calls=false"}, Map.of("METRICS_PORT", "0", "HEALTH_PORT", "8086", "ADMIN_SERVICES", "true",
         "MAX_INBOUND_MESSAGE_BYTES", "65536", "MAX_CONCURRENT_CALLS_PER_CONNECTION", "7"));
 
     assertThat(config.metricsPort()).isZero();
+    assertThat(config.healthPort()).isEqualTo(8086);
     assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
     assertThat(config.adminServices()).isTrue();
     assertThat(config.limits().maxInboundMessageBytes()).isEqualTo(65536);

@@ -1,16 +1,19 @@
 package dev.userservice.deploy;
 
-import static dev.userservice.deploy.YamlNodes.at;
-import static dev.userservice.deploy.YamlNodes.document;
-import static dev.userservice.deploy.YamlNodes.list;
-import static dev.userservice.deploy.YamlNodes.map;
+import static dev.userservice.deploy.KubernetesManifestsTest.at;
+import static dev.userservice.deploy.KubernetesManifestsTest.list;
+import static dev.userservice.deploy.KubernetesManifestsTest.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.config.Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * deploy/cloudnativepg: a CloudNativePG Cluster of three instances with synchronous
@@ -60,18 +63,33 @@ class CloudNativePgManifestsTest {
   }
 
   @Test
-  void deployment_databaseUrlAndCredentialsFromTheOperatorsAppSecret() {
-    Map<String, Object> patch = document(OVERLAY.resolve("deployment-database.yaml"));
-    List<Object> containers = list(at(patch, "spec", "template", "spec", "containers"));
+  void renderedDeployment_databaseUrlAndCredentialsFromTheOperatorsAppSecretOnly() {
+    List<Map<String, Object>> objects = KubernetesManifestsTest.render(OVERLAY);
+    Map<String, Object> deployment = objects.stream().filter(o -> "Deployment".equals(o.get("kind"))).findFirst()
+        .orElseThrow();
+    List<Object> containers = list(at(deployment, "spec", "template", "spec", "containers"));
     String appSecret = at(cluster, "metadata", "name") + "-app";
 
     Map<String, String> keys = new java.util.HashMap<>();
     for (Object env : list(map(containers.get(0)).get("env"))) {
-      Map<String, Object> ref = map(at(env, "valueFrom", "secretKeyRef"));
-      assertThat(ref).containsEntry("name", appSecret);
-      keys.put(String.valueOf(map(env).get("name")), String.valueOf(ref.get("key")));
+      String name = String.valueOf(map(env).get("name"));
+      if (name.startsWith("DATABASE_")) {
+        assertThat(map(env)).as(name).doesNotContainKey("value");
+        Map<String, Object> ref = map(at(env, "valueFrom", "secretKeyRef"));
+        assertThat(ref).as(name).containsEntry("name", appSecret);
+        keys.put(name, String.valueOf(ref.get("key")));
+      }
     }
-    assertThat(keys).containsEntry("DATABASE_URL", "uri").containsEntry("DATABASE_USER", "username")
-        .containsEntry("DATABASE_PASSWORD", "password");
+    assertThat(keys).containsOnly(Map.entry("DATABASE_URL", "uri"), Map.entry("DATABASE_USER", "username"),
+        Map.entry("DATABASE_PASSWORD", "password"));
+    assertThat(objects).extracting(o -> o.get("kind")).contains("Cluster", "Deployment", "Service");
+  }
+
+  private static Map<String, Object> document(Path file) {
+    try {
+      return map(new Yaml().load(Files.readString(file)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
