@@ -5,6 +5,7 @@ import dev.userservice.config.ConfigException;
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.db.EmbeddedDatabaseServer;
 import dev.userservice.observability.LogOutput;
+import dev.userservice.observability.LoggedThrowables;
 import dev.userservice.server.UserServiceApp;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
@@ -53,7 +54,9 @@ final class ServeCommand implements Callable<Integer> {
     try {
       app = UserServiceApp.start(described.config());
     } catch (DatabaseUnavailableException | IllegalArgumentException | UncheckedIOException e) {
-      log.error("cannot start: {}", e.getMessage(), e.getCause());
+      // one line an operator can act on; the exception chain only at debug level
+      log.error("cannot start: {}", e.getMessage());
+      log.debug("start failed", LoggedThrowables.redacted(e));
       return 1;
     }
     // handle the signals ourselves: the JVM's default exits with 128 + signal, and a stop that

@@ -68,7 +68,8 @@ public record Config(
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
-      "jdbc:postgresql://..., postgres://user:pass@host/db or jdbc:h2:...; unset uses H2 under --data-dir");
+      "jdbc:postgresql://..., postgres://user:pass@host/db or jdbc:h2:...; several hosts (h1:5432,h2:5432):"
+          + " the primary among them; unset uses H2 under --data-dir");
   static final Setting DATABASE_USER = Setting.of("database-user", "DATABASE_USER", null, "database user");
   static final Setting DATABASE_PASSWORD = Setting.secret("database-password", "DATABASE_PASSWORD", "database password");
   static final Setting DATA_DIR = Setting.of("data-dir", "DATA_DIR", "./data", "folder of the embedded H2 database");

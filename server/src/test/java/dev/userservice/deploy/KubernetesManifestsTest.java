@@ -275,7 +275,7 @@ class KubernetesManifestsTest {
   }
 
   /** The objects {@code kubectl kustomize} renders from this directory. */
-  private static List<Map<String, Object>> render(Path directory) {
+  static List<Map<String, Object>> render(Path directory) {
     try {
       Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory.toString())
           .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -338,7 +338,7 @@ class KubernetesManifestsTest {
   }
 
   /** The node at this path of keys, or null where the path ends early. */
-  private static Object at(Object node, String... path) {
+  static Object at(Object node, String... path) {
     Object current = node;
     for (String key : path) {
       if (!(current instanceof Map<?, ?> m)) {
@@ -350,13 +350,13 @@ class KubernetesManifestsTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object node) {
+  static Map<String, Object> map(Object node) {
     assertThat(node).isInstanceOf(Map.class);
     return (Map<String, Object>) node;
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Object> list(Object node) {
+  static List<Object> list(Object node) {
     assertThat(node).isInstanceOf(List.class);
     return (List<Object>) node;
   }
