@@ -8,6 +8,7 @@ import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.auth.v1.LoginResponse;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
+import dev.userservice.observability.ServiceCounters;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.Credentials;
 import dev.userservice.user.UserRepository;
@@ -28,10 +29,18 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
   private final PasswordHasher hasher;
   private final TokenService tokens;
   private final LoginThrottle throttle;
+  private final ServiceCounters counters;
   /** Verified against when there is no real hash, to spend the same time. */
   private final String decoyHash;
 
   public AuthServiceImpl(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle) {
+    this(users, hasher, tokens, throttle, ServiceCounters.none());
+  }
+
+  /** Like the service above, counting failed logins and lockouts in {@code counters}. */
+  public AuthServiceImpl(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle,
+      ServiceCounters counters) {
+    this.counters = requireNonNull(counters, "counters");
     this.users = requireNonNull(users, "users");
     this.hasher = requireNonNull(hasher, "hasher");
     this.tokens = requireNonNull(tokens, "tokens");
@@ -75,7 +84,12 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
 
   private LoginResponse login(String email, String password) {
     // reserved before the password is checked, so logins in flight count against the limit
-    throttle.reserve(email);
+    try {
+      throttle.reserve(email);
+    } catch (TooManyAttemptsException e) {
+      counters.loginLockedOut();
+      throw e;
+    }
     Optional<Credentials> credentials = users.findCredentials(email);
     String hash = credentials.flatMap(Credentials::passwordHash).orElse(decoyHash);
     boolean passwordMatches = hasher.verify(password, hash);
@@ -84,6 +98,7 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
         && credentials.get().passwordHash().isPresent()
         && credentials.get().status() == AccountStatus.ACTIVE;
     if (!accepted) {
+      counters.loginFailed();
       throw new LoginFailedException();
     }
     throttle.succeeded(email);

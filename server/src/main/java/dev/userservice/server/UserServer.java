@@ -95,6 +95,11 @@ public final class UserServer implements AutoCloseable {
     return this;
   }
 
+  /** Whether the last health check reached the database. */
+  boolean databaseReachable() {
+    return monitor.lastReachable();
+  }
+
   /** The port the server listens on (the chosen one when configured with 0), or -1 in-process. */
   public int port() {
     return server.getPort();

@@ -151,22 +151,25 @@ public final class UserServiceApp implements AutoCloseable {
       LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, feed.hub(), accounts, workers),
-          new AuthServiceImpl(users, hasher, tokens, throttle));
+          new UserServiceImpl(users, hasher, feed.hub(), accounts, workers, metrics.counters()),
+          new AuthServiceImpl(users, hasher, tokens, throttle, metrics.counters()));
+      metrics.subscriptions(feed.hub()::openSubscriptions);
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());
       }
-      // metrics outermost, so calls the auth interceptor refuses are counted too
+      // gRPC's metrics come from its stream tracers, so calls the auth interceptor refuses are counted too
+      metrics.instrument(builder);
       StreamLimiter streams = StreamLimiter.from(config.limits());
       // streams are counted per connection through the filter that marks each connection
       builder.addTransportFilter(streams.transportFilter());
       // the stream bound before auth, so that no caller, with a token or without, holds more;
       // exceptions become statuses outside every interceptor that may end a call, inside the ones
       // that record the final status
-      List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
+      List<ServerInterceptor> interceptors = List.of(new RequestIdInterceptor(),
           new CallLoggingInterceptor(), new ExceptionInterceptor(), streams, new AuthInterceptor(tokens, accounts));
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
+      metrics.databaseUp(server::databaseReachable);
       return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
           hashingThreads);
     } catch (RuntimeException e) {
