@@ -11,17 +11,14 @@ import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.observability.RequestId;
 import dev.userservice.testing.NettyService;
+import dev.userservice.testing.Promtool;
+import dev.userservice.testing.Scrape;
 import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestTokens;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +26,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged jar as operators run it: JSON log lines, request ids and the metrics endpoint. */
+/** The packaged jar as operators run it: ECS JSON log lines, request ids and the metrics endpoint. */
 class ObservabilityIT {
   @TempDir
   Path dataDir;
 
   @Test
-  void jsonLogs_everyLineOneObjectWithCallFields_requestIdEchoed_metricsServed() throws Exception {
+  void jsonLogs_everyLineOneEcsObjectWithCallFields_requestIdEchoed_metricsServedAndPromtoolClean() throws Exception {
     int metricsPort = NettyService.freePort();
     List<String> lines;
     User user;
@@ -52,15 +49,15 @@ class ObservabilityIT {
           .createUser(CreateUserRequest.newBuilder().setEmail("json@example.com").setName("Json").build());
       users.withCallCredentials(TestTokens.bearer(TestTokens.user(user.getId())))
           .getUser(GetUserRequest.newBuilder().setUserId(user.getId()).build());
-      HttpResponse<String> scrape = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      String scrape = Scrape.metrics(metricsPort);
 
       assertThat(responseHeaders.get().get(RequestId.HEADER)).isEqualTo("it-request-1");
-      assertThat(scrape.statusCode()).isEqualTo(200);
-      assertThat(scrape.body()).containsPattern(
-          "grpc_server_processing_duration_seconds_count\\{method=\"CreateUser\"[^}]*statusCode=\"OK\"} 1")
-          .contains("hikaricp_connections_active{pool=\"user-db\"}").contains("jvm_threads_live_threads");
+      assertThat(Scrape.value(scrape, "grpc_server_call_duration_seconds_count",
+          "grpc_method=\"user.v1.UserService/CreateUser\"", "grpc_status=\"OK\"")).isEqualTo(1);
+      assertThat(Scrape.value(scrape, "db_client_connections_usage", "pool_name=\"user-db\"", "state=\"idle\""))
+          .isGreaterThanOrEqualTo(0);
+      assertThat(Scrape.value(scrape, "jvm_threads")).isPositive();
+      Promtool.assertChecksClean(scrape);
       assertThat(service.terminate()).isZero();
       lines = List.of(service.output().split("\n"));
     }
@@ -73,25 +70,30 @@ class ObservabilityIT {
         objects.add(parsed.getAsJsonObject());
       }
     }
-    Map<String, String> create = callFields(objects, "user.v1.UserService/CreateUser");
-    assertThat(create).containsEntry("status", "OK").containsEntry("request_id", "it-request-1")
-        .containsKeys("duration_ms", "peer").doesNotContainKey("subject");
-    Map<String, String> get = callFields(objects, "user.v1.UserService/GetUser");
-    assertThat(get).containsEntry("status", "OK").containsEntry("subject", user.getId()).containsKey("request_id");
+    for (JsonObject line : objects) {
+      assertThat(line.keySet()).as("ECS fields of %s", line).contains("@timestamp", "log.level", "message",
+          "service.name");
+      assertThat(line.get("service.name").getAsString()).isEqualTo("user-service");
+    }
+    JsonObject create = callLine(objects, "user.v1.UserService/CreateUser");
+    assertThat(create.get("message").getAsString()).isEqualTo("call finished");
+    assertThat(create.get("status").getAsString()).isEqualTo("OK");
+    assertThat(create.get("request_id").getAsString()).isEqualTo("it-request-1");
+    assertThat(create.get("duration_ms").getAsJsonPrimitive().isNumber()).as("duration_ms a number: %s", create)
+        .isTrue();
+    assertThat(create.get("peer").getAsString()).as("host:port without a slash").matches("127\\.0\\.0\\.1:\\d+");
+    assertThat(create.has("subject")).isFalse();
+    JsonObject get = callLine(objects, "user.v1.UserService/GetUser");
+    assertThat(get.get("status").getAsString()).isEqualTo("OK");
+    assertThat(get.get("subject").getAsString()).isEqualTo(user.getId());
+    assertThat(get.has("request_id")).isTrue();
   }
 
-  /** The key-value pairs of the call line logged for this method. */
-  private static Map<String, String> callFields(List<JsonObject> lines, String method) {
+  /** The call line logged for this method. */
+  private static JsonObject callLine(List<JsonObject> lines, String method) {
     for (JsonObject line : lines) {
-      if (!line.has("kvpList")) {
-        continue;
-      }
-      Map<String, String> fields = new HashMap<>();
-      for (JsonElement pair : line.getAsJsonArray("kvpList")) {
-        pair.getAsJsonObject().entrySet().forEach(e -> fields.put(e.getKey(), e.getValue().getAsString()));
-      }
-      if (method.equals(fields.get("method"))) {
-        return fields;
+      if (line.has("method") && method.equals(line.get("method").getAsString())) {
+        return line;
       }
     }
     throw new AssertionError("no call line for " + method + " in " + lines);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
@@ -88,14 +87,15 @@ class TextLogEscapingTest {
   @Test
   void jsonEncoder_newlinesAndQuotesInMessageAndException_oneValidJsonLine() {
     logger.error("message \"quoted\"\n" + FORGED, new IllegalStateException("bad\n\"" + FORGED));
-    JsonEncoder encoder = LogOutput.jsonEncoder(context);
+    EcsLineEncoder encoder = LogOutput.jsonEncoder(context);
 
     String line = new String(encoder.encode(events.list.get(0)), StandardCharsets.UTF_8);
 
     assertThat(line.strip()).doesNotContain("\n");
     JsonObject json = JsonParser.parseString(line).getAsJsonObject();
-    assertThat(json.get("formattedMessage").getAsString()).isEqualTo("message \"quoted\"\n" + FORGED);
-    assertThat(json.getAsJsonObject("throwable").get("message").getAsString()).isEqualTo("bad\n\"" + FORGED);
+    assertThat(json.get("message").getAsString()).isEqualTo("message \"quoted\"\n" + FORGED);
+    assertThat(json.get("error.message").getAsString()).isEqualTo("bad\n\"" + FORGED);
+    assertThat(json.get("error.stack_trace").getAsString()).contains("bad\n\"" + FORGED);
   }
 
   /** Encodes with the encoder of the STDOUT appender that the service's logback.xml configures. */
