@@ -105,7 +105,7 @@ public record Config(
   static final Setting METRICS_PORT = Setting.of("metrics-port", "METRICS_PORT", "9464",
       "port of the Prometheus endpoint /metrics (0 turns it off)");
   static final Setting LOG_FORMAT = Setting.of("log-format", "LOG_FORMAT", "text",
-      "text, or json for one JSON object per line");
+      "text, or json for one ECS JSON object per line");
   static final Setting OTLP_ENDPOINT = Setting.of("otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", null,
       "http(s) base URL of an OTLP collector: send traces to its /v1/traces (unset: no tracing)");
   static final Setting MAX_INBOUND_MESSAGE = Setting.of("max-inbound-message-bytes", "MAX_INBOUND_MESSAGE_BYTES",
