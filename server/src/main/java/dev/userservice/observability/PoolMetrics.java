@@ -50,6 +50,7 @@ final class PoolMetrics implements MetricsTrackerFactory {
     }, usage, max, idleMin, pending);
     LongCounter timeouts = meter.counterBuilder("db.client.connections.timeouts").setUnit("{timeout}")
         .setDescription("Connection requests that timed out waiting for a connection").build();
+    timeouts.add(0, pool); // published from the start, so a rate over it needs no first timeout
     DoubleHistogram createTime = seconds("db.client.connections.create_time", "Time to open a connection");
     DoubleHistogram waitTime = seconds("db.client.connections.wait_time", "Time waited for a connection");
     DoubleHistogram useTime = seconds("db.client.connections.use_time", "Time a connection was lent out");
