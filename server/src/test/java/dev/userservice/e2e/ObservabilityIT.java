@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpServer;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.User;
@@ -17,10 +18,15 @@ import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestTokens;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -87,6 +93,60 @@ class ObservabilityIT {
     assertThat(get.get("status").getAsString()).isEqualTo("OK");
     assertThat(get.get("subject").getAsString()).isEqualTo(user.getId());
     assertThat(get.has("request_id")).isTrue();
+  }
+
+  @Test
+  void otlpEndpoint_callWithTraceparent_spansExportedToCollector_logLineCarriesTraceId() throws Exception {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    List<byte[]> exported = new CopyOnWriteArrayList<>();
+    List<String> contentTypes = new CopyOnWriteArrayList<>();
+    // a collector of our own on loopback: it keeps what arrives at /v1/traces
+    HttpServer collector = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    collector.createContext("/v1/traces", exchange -> {
+      exported.add(exchange.getRequestBody().readAllBytes());
+      contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    collector.start();
+    List<String> lines;
+    try (ServiceProcess service = ServiceProcess.start(Map.of("JWT_SECRET", TestTokens.SECRET, "LOG_FORMAT", "json",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort()),
+        "--data-dir=" + dataDir, "--metrics-port=0")) {
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+          "00-" + traceId + "-00f067aa0ba902b7-01");
+      UserServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(20, TimeUnit.SECONDS)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .createUser(CreateUserRequest.newBuilder().setEmail("otlp@example.com").setName("Otlp").build());
+      // spans still batched are sent when the service stops
+      assertThat(service.terminate()).isZero();
+      lines = List.of(service.output().split("\n"));
+    } finally {
+      collector.stop(0);
+    }
+
+    assertThat(exported).as("OTLP requests").isNotEmpty();
+    assertThat(contentTypes).allMatch("application/x-protobuf"::equals);
+    byte[] traceIdBytes = HexFormat.of().parseHex(traceId);
+    assertThat(exported).anyMatch(body -> indexOf(body, traceIdBytes) >= 0);
+    assertThat(exported).allMatch(body -> indexOf(body, "otlp@example.com".getBytes(StandardCharsets.UTF_8)) < 0);
+    List<JsonObject> objects = lines.stream().filter(line -> !line.isBlank())
+        .map(line -> JsonParser.parseString(line).getAsJsonObject()).toList();
+    assertThat(callLine(objects, "user.v1.UserService/CreateUser").get("trace.id").getAsString()).isEqualTo(traceId);
+  }
+
+  private static int indexOf(byte[] body, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= body.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (body[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The call line logged for this method. */
