@@ -13,6 +13,11 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +87,21 @@ class TextLogEscapingTest {
     assertThat(text).contains("Caused by: java.lang.IllegalArgumentException: cause\\nline");
     assertThat(text.lines()).noneMatch(l -> l.startsWith("2026-01-01T00:00:00.000Z"));
     assertThat(text.lines()).anyMatch(l -> l.startsWith("\tat dev.userservice.observability.TextLogEscapingTest"));
+  }
+
+  @Test
+  void textEncoder_insideSpan_lineEndsWithTraceId() throws JoranException {
+    SpanContext span = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+        TraceFlags.getSampled(), TraceState.getDefault());
+    logger.info("inside");
+
+    String text;
+    try (Scope ignored = Span.wrap(span).makeCurrent()) {
+      text = encodeAsText(events.list.get(0));
+    }
+
+    assertThat(text).endsWith("inside  trace_id=0af7651916cd43dd8448eb211c80319c\n");
+    assertThat(encodeAsText(events.list.get(0))).doesNotContain("trace_id");
   }
 
   @Test
