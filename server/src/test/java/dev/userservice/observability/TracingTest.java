@@ -10,12 +10,16 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.userservice.api.user.v1.BulkCreateResponse;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.testing.InProcessService;
+import dev.userservice.testing.RecordingObserver;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -27,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +116,22 @@ class TracingTest {
     SpanData create = serverSpan("user.v1.UserService/CreateUser");
     assertThat(create.getParentSpanContext().isValid()).isFalse();
     assertThat(childrenOf(create)).isNotEmpty();
+  }
+
+  @Test
+  void bulkCreate_traced_writesThroughTheWrappedDataSource() throws Exception {
+    RecordingObserver<BulkCreateResponse> response = new RecordingObserver<>();
+    StreamObserver<CreateUserRequest> requests = service.async().withDeadlineAfter(20, TimeUnit.SECONDS)
+        .bulkCreateUsers(response);
+    for (int i = 0; i < 300; i++) {
+      requests.onNext(CreateUserRequest.newBuilder().setEmail("bulk" + i + "@example.com").setName("B" + i).build());
+    }
+    requests.onCompleted();
+
+    assertThat(response.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+    assertThat(response.values().get(0).getCreatedCount()).isEqualTo(300);
+    assertThat(serverSpan("user.v1.UserService/BulkCreateUsers").getAttributes()
+        .get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
   }
 
   @Test
