@@ -1,5 +1,7 @@
 package dev.userservice.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +34,8 @@ import picocli.CommandLine.ParameterException;
  * @param healthPort plaintext port serving the health service alone, for probes that cannot
  *     speak TLS; 0 turns it off
  * @param logFormat text or JSON lines
+ * @param otlpEndpoint base URL of an OTLP/HTTP collector that receives the traces; empty turns
+ *     tracing off
  * @param limits limits the gRPC transport enforces per connection
  * @param adminServices whether channelz and the other grpc admin services are served
  * @param drainDelay time between turning health NOT_SERVING and refusing new calls at shutdown,
@@ -58,6 +62,7 @@ public record Config(
     int metricsPort,
     int healthPort,
     LogFormat logFormat,
+    Optional<URI> otlpEndpoint,
     TransportLimits limits,
     boolean adminServices,
     Duration drainDelay,
@@ -106,7 +111,9 @@ public record Config(
   static final Setting HEALTH_PORT = Setting.of("health-port", "HEALTH_PORT", "0",
       "plaintext port serving only the health service, for probes that cannot speak TLS (0: off)");
   static final Setting LOG_FORMAT = Setting.of("log-format", "LOG_FORMAT", "text",
-      "text, or json for one JSON object per line");
+      "text, or json for one ECS JSON object per line");
+  static final Setting OTLP_ENDPOINT = Setting.of("otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", null,
+      "http(s) base URL of an OTLP collector: send traces to its /v1/traces (unset: no tracing)");
   static final Setting MAX_INBOUND_MESSAGE = Setting.of("max-inbound-message-bytes", "MAX_INBOUND_MESSAGE_BYTES",
       "4194304", "largest request message; larger ones fail with RESOURCE_EXHAUSTED");
   static final Setting MAX_INBOUND_METADATA = Setting.of("max-inbound-metadata-bytes", "MAX_INBOUND_METADATA_BYTES",
@@ -148,7 +155,8 @@ public record Config(
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
       DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
-      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, HEALTH_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
+      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, HEALTH_PORT, LOG_FORMAT, OTLP_ENDPOINT,
+      MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
       MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS, STREAM_BUFFER_BYTES,
       MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, HASH_THREADS,
@@ -211,6 +219,7 @@ public record Config(
         values.integer(METRICS_PORT, 0, 65535),
         values.integer(HEALTH_PORT, 0, 65535),
         logFormat(values),
+        otlpEndpoint(values),
         limits(values),
         values.bool(ADMIN_SERVICES),
         values.millis(DRAIN_DELAY, 0, 600_000),
@@ -271,6 +280,22 @@ public record Config(
     return LogFormat.TEXT.value().equals(raw) ? LogFormat.TEXT : LogFormat.JSON;
   }
 
+  private static Optional<URI> otlpEndpoint(SettingValues values) {
+    Optional<String> raw = values.optional(OTLP_ENDPOINT);
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = new URI(raw.get());
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException ignored) {
+      // reported below
+    }
+    throw SettingValues.invalid(OTLP_ENDPOINT, raw.get(), "an http:// or https:// URL such as http://collector:4318");
+  }
+
   private static TransportLimits limits(SettingValues values) {
     return new TransportLimits(
         values.integer(MAX_INBOUND_MESSAGE, 1024, 256 * 1024 * 1024),
@@ -310,7 +335,8 @@ public record Config(
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
         + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
-        + ", metricsPort=" + metricsPort + ", healthPort=" + healthPort + ", logFormat=" + logFormat + ", limits=" + limits
+        + ", metricsPort=" + metricsPort + ", healthPort=" + healthPort + ", logFormat=" + logFormat
+        + ", otlpEndpoint=" + otlpEndpoint + ", limits=" + limits
         + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay
         + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads
         + ", hashThreads=" + hashThreads + ", hashQueue=" + hashQueue + "]";

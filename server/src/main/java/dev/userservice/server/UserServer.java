@@ -119,6 +119,11 @@ public final class UserServer implements AutoCloseable {
     return healthServer == null ? -1 : healthServer.getPort();
   }
 
+  /** Whether the last health check reached the database. */
+  boolean databaseReachable() {
+    return monitor.lastReachable();
+  }
+
   /** The port the server listens on (the chosen one when configured with 0), or -1 in-process. */
   public int port() {
     return server.getPort();

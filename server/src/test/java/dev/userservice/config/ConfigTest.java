@@ -74,6 +74,17 @@ class ConfigTest {
   }
 
   @Test
+  void load_otlpEndpoint_offByDefault_anHttpUrlFromEnvironment_elseRefused() {
+    assertThat(Config.load(new String[0], Map.of()).otlpEndpoint()).isEmpty();
+    assertThat(Config.load(new String[0], Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"))
+        .otlpEndpoint()).contains(java.net.URI.create("http://collector:4318"));
+    assertThatThrownBy(() -> Config.load(new String[] {"--otlp-endpoint=collector:4318"}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--otlp-endpoint (OTEL_EXPORTER_OTLP_ENDPOINT): 'collector:4318'")
+        .hasMessageContaining("http://");
+  }
+
+  @Test
   void load_flagBeatsEnvironment() {
     Config config = Config.load(new String[] {"--grpc-port=6000", "--db-pool-size", "3"},
         Map.of("GRPC_PORT", "7000", "DATABASE_URL", "jdbc:postgresql://db/users"));

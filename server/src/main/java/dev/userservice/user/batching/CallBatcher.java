@@ -2,6 +2,7 @@ package dev.userservice.user.batching;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.userservice.observability.CallTraces;
 import dev.userservice.user.DatabaseWorkers;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -115,6 +116,11 @@ final class CallBatcher<T extends CallBatcher.Item> {
   }
 
   private void run(List<Pending<T>> batch) {
+    // the batch's statements are traced as work of its first call
+    CallTraces.runInTraceOf(batch.get(0).context, () -> runBounded(batch));
+  }
+
+  private void runBounded(List<Pending<T>> batch) {
     Context.CancellableContext bounded = latestDeadline(batch)
         .map(deadline -> Context.ROOT.withDeadline(deadline, deadlines))
         .orElseGet(Context.ROOT::withCancellation);
