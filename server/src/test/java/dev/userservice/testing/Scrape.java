@@ -6,10 +6,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.DoubleStream;
 
 /** Reads the Prometheus text a service's metrics port serves. */
 public final class Scrape {
@@ -28,18 +30,26 @@ public final class Scrape {
 
   /** The value of the first series of this name whose labels include every one given. */
   public static double value(String body, String name, String... labels) {
+    return values(body, name, labels).findFirst()
+        .orElseThrow(() -> new AssertionError("no series " + name + " with " + String.join(", ", labels) + " in:\n"
+            + body));
+  }
+
+  /** The sum of every series of this name whose labels include every one given (0 when there is none). */
+  public static double sum(String body, String name, String... labels) {
+    return values(body, name, labels).sum();
+  }
+
+  private static DoubleStream values(String body, String name, String... labels) {
+    DoubleStream.Builder found = DoubleStream.builder();
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)").matcher(body);
     while (m.find()) {
-      String found = m.group(1) == null ? "" : m.group(1);
-      boolean all = true;
-      for (String label : labels) {
-        all &= found.contains(label);
-      }
-      if (all) {
-        return Double.parseDouble(m.group(2));
+      String series = m.group(1) == null ? "" : m.group(1);
+      if (Arrays.stream(labels).allMatch(series::contains)) {
+        found.add(Double.parseDouble(m.group(2)));
       }
     }
-    throw new AssertionError("no series " + name + " with " + String.join(", ", labels) + " in:\n" + body);
+    return found.build();
   }
 
   /** The name of every sample in the body (histograms as their _bucket, _count and _sum series). */
