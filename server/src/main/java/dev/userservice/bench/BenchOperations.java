@@ -11,6 +11,7 @@ import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -18,6 +19,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -61,6 +63,37 @@ final class BenchOperations {
     };
   }
 
+  /**
+   * One request of the configured RPC (get: the first of {@code --users} new users; create: a
+   * new user without a password; health), made once through the stub, with the size of its answer.
+   */
+  RequestFrame sample() throws Exception {
+    return switch (options.rpc()) {
+      case "get" -> {
+        GetUserRequest request = GetUserRequest.newBuilder().setUserId(createUsers(options.users()).get(0)).build();
+        var answer = new CompletableFuture<User>();
+        stub.getUser(request, completing(answer));
+        yield RequestFrame.of("/" + UserServiceGrpc.getGetUserMethod().getFullMethodName(), request,
+            answer.get(1, TimeUnit.MINUTES));
+      }
+      case "create" -> {
+        CreateUserRequest request = newUser(false);
+        var answer = new CompletableFuture<User>();
+        stub.createUser(request, completing(answer));
+        yield RequestFrame.of("/" + UserServiceGrpc.getCreateUserMethod().getFullMethodName(), request,
+            answer.get(1, TimeUnit.MINUTES));
+      }
+      case "health" -> {
+        HealthCheckRequest request = HealthCheckRequest.newBuilder().setService("").build();
+        var answer = new CompletableFuture<HealthCheckResponse>();
+        health.check(request, completing(answer));
+        yield RequestFrame.of("/" + HealthGrpc.getCheckMethod().getFullMethodName(), request,
+            answer.get(1, TimeUnit.MINUTES));
+      }
+      default -> throw new IllegalArgumentException("--frame-out: get, create or health (not " + options.rpc() + ")");
+    };
+  }
+
   private CreateUserRequest newUser(boolean withPassword) {
     long n = sequence.incrementAndGet();
     CreateUserRequest.Builder request = CreateUserRequest.newBuilder()
@@ -77,7 +110,7 @@ final class BenchOperations {
     List<String> ids = new ArrayList<>(count);
     while (ids.size() < count) {
       int size = Math.min(10_000, count - ids.size());
-      var done = new java.util.concurrent.CompletableFuture<BulkCreateResponse>();
+      var done = new CompletableFuture<BulkCreateResponse>();
       StreamObserver<CreateUserRequest> requests = stub.withDeadlineAfter(5, TimeUnit.MINUTES)
           .bulkCreateUsers(completing(done));
       for (int i = 0; i < size; i++) {
@@ -243,7 +276,7 @@ final class BenchOperations {
     };
   }
 
-  private static <T> StreamObserver<T> completing(java.util.concurrent.CompletableFuture<T> done) {
+  private static <T> StreamObserver<T> completing(CompletableFuture<T> done) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T value) {

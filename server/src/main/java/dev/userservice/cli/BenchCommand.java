@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.userservice.bench.Bench;
 import dev.userservice.bench.BenchOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +76,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "the service's HS256 secret to mint one (default: $JWT_SECRET)")
   private String jwtSecret;
 
+  @Option(names = "--frame-out", paramLabel = "<file>", description = {
+      "get | create | health: make one call, write its request to <file> as HTTP/2 DATA bytes",
+      "(gRPC prefix and protobuf, for h2load -d) and print a FRAME line with the path, the",
+      "answer's size and the authorization header, instead of running load"})
+  private Path frameOut;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
   private boolean help;
 
@@ -96,6 +103,6 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return Bench.run(options());
+    return frameOut == null ? Bench.run(options()) : Bench.writeFrame(options(), frameOut);
   }
 }
