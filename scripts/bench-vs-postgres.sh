@@ -35,13 +35,8 @@ export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
 export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 JAR=${JAR:-target/user-service.jar}
 WORK=$(mktemp -d)
-SERVICE_PID=
-
-cleanup() {
-  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. scripts/bench-lib.sh
+trap end_bench EXIT
 
 [ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
 
@@ -62,12 +57,7 @@ insert into bench_lookup (id, email, name, status, version, created_at, updated_
 analyze bench_lookup;
 SQL
 
-# the metrics endpoint is off: its port would clash with another service on the same machine
-DATABASE_URL=jdbc:postgresql://127.0.0.1:5432/$DB DATABASE_USER=$PGUSER GRPC_PORT=$PORT METRICS_PORT=0 \
-  java -jar "$JAR" > "$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 60); do grep -q "listening on port" "$WORK/service.log" && break; sleep 1; done
-grep -q "listening on port" "$WORK/service.log" || { cat "$WORK/service.log"; exit 1; }
+start_service "$DB"
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -124,8 +114,8 @@ h2load_run() {
   awk -v r="$rate" -v d="$done" -v mean="$mean" -v unit="$unit" -v data="$data" -v size="$response" \
     -v ticks=$((after - before)) -v tick="$TICK_US" -v l="$(load)" 'BEGIN {
       ms = unit == "us" ? mean / 1000 : (unit == "s" ? mean * 1000 : mean)
-      printf "rate=%.0f mean_ms=%.3f answered=%.3f cpu_us=%.0f load=%s\n", r, ms, d > 0 ? data / (d * size) : 0,
-        d > 0 ? ticks * tick / d : 0, l }'
+      printf "rate=%.0f mean_ms=%.3f answered=%.3f cpu_us=%.0f load=%s\n", r, ms, (d > 0 ? data / (d * size) : 0),
+        (d > 0 ? ticks * tick / d : 0), l }'
 }
 
 # bench_run <rpc> <in flight> [flags]: the bench's RESULT line with the service's CPU per call and the load
@@ -138,7 +128,7 @@ bench_run() {
   # the warm-up's calls are not in the count: CPU per call is over the measured calls' share of the time
   awk -v res="$result" -v ticks=$((after - before)) -v tick="$TICK_US" -v w="$WARMUP" -v s="$SECONDS_PER_RUN" \
     -v l="$(load)" 'BEGIN { match(res, /calls_per_s=[0-9.]+/); r = substr(res, RSTART + 12, RLENGTH - 12);
-      printf "%s cpu_us=%.0f load=%s\n", res, r > 0 ? ticks * tick / (r * (w + s)) : 0, l }'
+      printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
 }
 
 pgbench_run() { # <script> <clients>
@@ -162,6 +152,9 @@ GET_FRAME=$(frame get "$WORK/get.bin" --users=1)
 HEALTH_FRAME=$(frame health "$WORK/health.bin")
 check_frame "$GET_FRAME" "$WORK/get.bin"
 check_frame "$HEALTH_FRAME" "$WORK/health.bin"
+# the service's code compiled before anything is measured
+h2load_run "$GET_FRAME" "$WORK/get.bin" 8 4 > /dev/null
+h2load_run "$HEALTH_FRAME" "$WORK/health.bin" 8 4 > /dev/null
 declare -A PG H2 H2H BENCH
 for shape in $SHAPES; do
   c=${shape%x*} m=${shape#*x}

@@ -16,6 +16,9 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -49,7 +52,7 @@ final class BenchOperations {
   /** The operation for the configured RPC, after creating what it reads. */
   BenchOperation prepare() throws Exception {
     return switch (options.rpc()) {
-      case "get" -> get(createUsers(options.users()));
+      case "get" -> get(options.idsFile().isPresent() ? readIds(options.idsFile().get()) : createUsers(options.users()));
       case "create" -> create(false);
       case "create-password" -> create(true);
       case "list" -> {
@@ -118,6 +121,15 @@ final class BenchOperations {
       }
       requests.onCompleted();
       ids.addAll(done.get(5, TimeUnit.MINUTES).getUserIdsList());
+    }
+    return ids;
+  }
+
+  /** The user ids in {@code file}, one a line; blank lines are skipped. */
+  private static List<String> readIds(Path file) throws IOException {
+    List<String> ids = Files.readAllLines(file).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    if (ids.isEmpty()) {
+      throw new IllegalArgumentException("--ids-file: no user id in " + file);
     }
     return ids;
   }

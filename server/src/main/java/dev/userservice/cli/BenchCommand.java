@@ -76,6 +76,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "the service's HS256 secret to mint one (default: $JWT_SECRET)")
   private String jwtSecret;
 
+  @Option(names = "--ids-file", paramLabel = "<file>",
+      description = "get: look up the user ids in <file>, one a line, instead of creating --users users")
+  private Path idsFile;
+
   @Option(names = "--frame-out", paramLabel = "<file>", description = {
       "get | create | health: make one call, write its request to <file> as HTTP/2 DATA bytes",
       "(gRPC prefix and protobuf, for h2load -d) and print a FRAME line with the path, the",
@@ -95,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
       return new BenchOptions(target, rpc, concurrency, rate, Duration.ofSeconds(warmupSeconds),
           Duration.ofSeconds(durationSeconds), users, batch == null ? BenchOptions.defaultBatch(rpc) : batch,
           pageSize, calls, Duration.ofMillis(readIntervalMillis), Optional.ofNullable(token),
-          Optional.ofNullable(jwtSecret).or(() -> Optional.ofNullable(env.get("JWT_SECRET"))));
+          Optional.ofNullable(jwtSecret).or(() -> Optional.ofNullable(env.get("JWT_SECRET"))),
+          Optional.ofNullable(idsFile));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
