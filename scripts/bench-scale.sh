@@ -72,6 +72,9 @@ for n in $SIZES; do
   start_service "$DB" # its migrations make the users table
   read -r base seconds < <(load_users "$n")
   LOAD_S[$n]=$seconds
+  # the ids pgbench computes must be the loaded ones, or its lookups would find nothing
+  found=$(psql -tAq -d "$DB" -c "select count(*) from users where id in ($(id_of "$base" 1), $(id_of "$base" "$n"))")
+  [ "$found" = 2 ] || { echo "loaded ids do not match the ids pgbench would look up" >&2; exit 1; }
   start=$(date +%s.%N)
   psql -q -d "$DB" -c "vacuum analyze users"
   VACUUM_S[$n]=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')

@@ -17,6 +17,9 @@
 # service's CPU time per call (from /proc) and the machine's load average, since on a shared
 # machine the rates move with everyone else's work while the CPU per call moves much less.
 #
+# PARTS (default all: "unary insert bulk list password") picks the comparisons, SHAPES the shapes,
+# SERVICE_JAR another build of the service to measure (an older one, to compare) with this bench.
+#
 # Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), pgbench, psql, h2load
 # (nghttp2-client), curl and the packaged jar (built if missing). Uses (and recreates) the
 # database $DB (default "userbench").
@@ -26,6 +29,8 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-20}
 WARMUP=${WARMUP:-10}
 SHAPES=${SHAPES:-"1x1 8x1 8x4 64x1"}
+# which comparisons to run: unary (GetUser and Health by shape), insert, bulk, list, password
+PARTS=${PARTS:-"unary insert bulk list password"}
 CONCURRENCY=${CONCURRENCY:-8}
 USERS=${USERS:-100000}
 COPY_ROWS=${COPY_ROWS:-200000}
@@ -145,94 +150,115 @@ echo "insert into baseline.bench_insert (id, email, name, status, version, creat
 values (gen_random_uuid(), md5(random()::text || clock_timestamp()::text) || '@example.com', 'Inserted', 'ACTIVE', 1, now(), now());" \
   > "$WORK/insert.sql"
 
-echo "== GetUser and Health/Check by shape ($SHAPES): pgbench select by id, h2load, bench"
-# the bench's lookups need users of the service; h2load replays one lookup of one of them
-bench --rpc=get --concurrency=1 --users="$USERS" --warmup-seconds=0 --duration-seconds=1 > /dev/null
-GET_FRAME=$(frame get "$WORK/get.bin" --users=1)
-HEALTH_FRAME=$(frame health "$WORK/health.bin")
-check_frame "$GET_FRAME" "$WORK/get.bin"
-check_frame "$HEALTH_FRAME" "$WORK/health.bin"
-# the service's code compiled before anything is measured
-h2load_run "$GET_FRAME" "$WORK/get.bin" 8 4 > /dev/null
-h2load_run "$HEALTH_FRAME" "$WORK/health.bin" 8 4 > /dev/null
-declare -A PG H2 H2H BENCH
-for shape in $SHAPES; do
-  c=${shape%x*} m=${shape#*x}
-  PG[$shape]=$(pgbench_run "$WORK/lookup.sql" "$c")
-  H2[$shape]=$(h2load_run "$GET_FRAME" "$WORK/get.bin" "$c" "$m")
-  H2H[$shape]=$(h2load_run "$HEALTH_FRAME" "$WORK/health.bin" "$c" "$m")
-  BENCH[$shape]=$(bench_run get $((c * m)) --users=1000)
-  echo "$shape pgbench ${PG[$shape]} | h2load GetUser ${H2[$shape]} | h2load Health ${H2H[$shape]} | bench ${BENCH[$shape]}"
-done
-GET_RATE=$(field calls_per_s "${BENCH[8x1]:-${BENCH[$shape]}}")
-HALF=$(awk -v r="$GET_RATE" 'BEGIN { printf "%d", r / 2 }')
-GET_HALF=$(bench_run get 64 --rate="$HALF" --users=1000)
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
-echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through bench"
-# h2load would send one body, one email, again and again: every call after the first would be
-# ALREADY_EXISTS, so creates are driven by bench alone, each with a new email
-PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
-CREATE_1=$(bench_run create 1)
-PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY")
-CREATE_N=$(bench_run create "$CONCURRENCY")
+if part unary; then
+  echo "== GetUser and Health/Check by shape ($SHAPES): pgbench select by id, h2load, bench"
+  # the bench's lookups need users of the service; h2load replays one lookup of one of them
+  bench --rpc=get --concurrency=1 --users="$USERS" --warmup-seconds=0 --duration-seconds=1 > /dev/null
+  GET_FRAME=$(frame get "$WORK/get.bin" --users=1)
+  HEALTH_FRAME=$(frame health "$WORK/health.bin")
+  check_frame "$GET_FRAME" "$WORK/get.bin"
+  check_frame "$HEALTH_FRAME" "$WORK/health.bin"
+  # the service's code compiled before anything is measured
+  h2load_run "$GET_FRAME" "$WORK/get.bin" 8 4 > /dev/null
+  h2load_run "$HEALTH_FRAME" "$WORK/health.bin" 8 4 > /dev/null
+  declare -A PG H2 H2H BENCH
+  for shape in $SHAPES; do
+    c=${shape%x*} m=${shape#*x}
+    PG[$shape]=$(pgbench_run "$WORK/lookup.sql" "$c")
+    H2[$shape]=$(h2load_run "$GET_FRAME" "$WORK/get.bin" "$c" "$m")
+    H2H[$shape]=$(h2load_run "$HEALTH_FRAME" "$WORK/health.bin" "$c" "$m")
+    BENCH[$shape]=$(bench_run get $((c * m)) --users=1000)
+    echo "$shape pgbench ${PG[$shape]} | h2load GetUser ${H2[$shape]} | h2load Health ${H2H[$shape]} | bench ${BENCH[$shape]}"
+  done
+  GET_RATE=$(field calls_per_s "${BENCH[8x1]:-${BENCH[$shape]}}")
+  HALF=$(awk -v r="$GET_RATE" 'BEGIN { printf "%d", r / 2 }')
+  GET_HALF=$(bench_run get 64 --rate="$HALF" --users=1000)
+fi
 
-echo "== bulk insert: COPY $COPY_ROWS rows in"
-psql -q -d "$DB" -c "\\copy (select md5('c' || n)::uuid, 'copy' || n || '@example.com', 'Copied ' || n, 'ACTIVE', null, null, 1, now(), now(), '' from generate_series(1, $COPY_ROWS) n) to '$WORK/rows.csv' with csv"
-START=$(date +%s.%N)
-psql -q -d "$DB" -c "\\copy baseline.bench_copy from '$WORK/rows.csv' with csv"
-END=$(date +%s.%N)
-PG_COPY_IN=$(awk -v n="$COPY_ROWS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
-BULK=$(bench --rpc=bulk --concurrency=1 --batch=10000)
-BULK_RATE=$(field messages_per_s "$BULK")
+if part insert; then
+  echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through bench"
+  # h2load would send one body, one email, again and again: every call after the first would be
+  # ALREADY_EXISTS, so creates are driven by bench alone, each with a new email
+  PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
+  CREATE_1=$(bench_run create 1)
+  PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY")
+  CREATE_N=$(bench_run create "$CONCURRENCY")
+fi
 
-echo "== full scan: COPY (select ... order by id) out, to a fast reader"
-ROWS_IN_USERS=$(psql -tAq -d "$DB" -c "select count(*) from users")
-START=$(date +%s.%N)
-psql -q -d "$DB" -c "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'"
-END=$(date +%s.%N)
-PG_COPY_OUT=$(awk -v n="$ROWS_IN_USERS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
-LIST=$(bench --rpc=list --concurrency=1 --users=1)
-LIST_RATE=$(field messages_per_s "$LIST")
+if part bulk; then
+  echo "== bulk insert: COPY $COPY_ROWS rows in"
+  psql -q -d "$DB" -c "\\copy (select md5('c' || n)::uuid, 'copy' || n || '@example.com', 'Copied ' || n, 'ACTIVE', null, null, 1, now(), now(), '' from generate_series(1, $COPY_ROWS) n) to '$WORK/rows.csv' with csv"
+  START=$(date +%s.%N)
+  psql -q -d "$DB" -c "\\copy baseline.bench_copy from '$WORK/rows.csv' with csv"
+  END=$(date +%s.%N)
+  PG_COPY_IN=$(awk -v n="$COPY_ROWS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
+  BULK=$(bench --rpc=bulk --concurrency=1 --batch=10000)
+  BULK_RATE=$(field messages_per_s "$BULK")
+fi
 
-echo "== password hashing: one Argon2id hash at a time, then CreateUser with a password"
-HASH=$(bench --rpc=hash --concurrency=1)
-HASH_RATE=$(field calls_per_s "$HASH")
-CORES=$(nproc)
-CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
-CREATE_PW_RATE=$(field calls_per_s "$CREATE_PW")
+if part list; then
+  echo "== full scan: COPY (select ... order by id) out, to a fast reader"
+  ROWS_IN_USERS=$(psql -tAq -d "$DB" -c "select count(*) from users")
+  START=$(date +%s.%N)
+  psql -q -d "$DB" -c "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'"
+  END=$(date +%s.%N)
+  PG_COPY_OUT=$(awk -v n="$ROWS_IN_USERS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
+  LIST=$(bench --rpc=list --concurrency=1 --users=1)
+  LIST_RATE=$(field messages_per_s "$LIST")
+fi
+
+if part password; then
+  echo "== password hashing: one Argon2id hash at a time, then CreateUser with a password"
+  HASH=$(bench --rpc=hash --concurrency=1)
+  HASH_RATE=$(field calls_per_s "$HASH")
+  CORES=$(nproc)
+  CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
+  CREATE_PW_RATE=$(field calls_per_s "$CREATE_PW")
+fi
 
 echo
 echo "user-service vs PostgreSQL on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECONDS_PER_RUN}s per run," \
   "$USERS users; load average now $(load)"
 echo
-echo "GetUser (h2load and bench) against pgbench -M prepared select by id; Health/Check through h2load is the"
-echo "transport's floor. /s: calls per second; ms: h2load's mean, bench's p50 and p99; cpu: the service's"
-echo "CPU time per call (us); answered: share of h2load's calls that carried a user (must be 1.000)"
-printf '%-5s %9s %7s | %9s %7s %5s %8s %6s | %9s %7s %7s %5s %6s | %9s %5s | %5s\n' \
-  shape pgbench ms "h2load/s" mean cpu answered ratio "bench/s" p50 p99 cpu ratio "health/s" cpu load
-for shape in $SHAPES; do
-  pg=$(field tps "${PG[$shape]}") h2=$(field rate "${H2[$shape]}") b=$(field calls_per_s "${BENCH[$shape]}")
-  printf '%-5s %9.0f %7s | %9s %7s %5s %8s %6s | %9.0f %7s %7s %5s %6s | %9s %5s | %5s\n' "$shape" "$pg" \
-    "$(field ms "${PG[$shape]}")" "$h2" "$(field mean_ms "${H2[$shape]}")" "$(field cpu_us "${H2[$shape]}")" \
-    "$(field answered "${H2[$shape]}")" "$(ratio "$h2" "$pg")" "$b" "$(field p50_ms "${BENCH[$shape]}")" \
-    "$(field p99_ms "${BENCH[$shape]}")" "$(field cpu_us "${BENCH[$shape]}")" "$(ratio "$b" "$pg")" \
-    "$(field rate "${H2H[$shape]}")" "$(field cpu_us "${H2H[$shape]}")" "$(field load "${H2[$shape]}")"
-done
-echo "targets: GetUser 1x1 p50 <= 0.3 ms and >= 0.3 x pgbench; 8x1 and 8x4 >= 0.5 x pgbench at 8 clients;"
-echo "64x1 >= 0.7 x pgbench at 64 clients"
-echo
+if part unary; then
+  echo "GetUser (h2load and bench) against pgbench -M prepared select by id; Health/Check through h2load is the"
+  echo "transport's floor. /s: calls per second; ms: h2load's mean, bench's p50 and p99; cpu: the service's"
+  echo "CPU time per call (us); answered: share of h2load's calls that carried a user (must be 1.000)"
+  printf '%-5s %9s %7s | %9s %7s %5s %8s %6s | %9s %7s %7s %5s %6s | %9s %5s | %5s\n' \
+    shape pgbench ms "h2load/s" mean cpu answered ratio "bench/s" p50 p99 cpu ratio "health/s" cpu load
+  for shape in $SHAPES; do
+    pg=$(field tps "${PG[$shape]}") h2=$(field rate "${H2[$shape]}") b=$(field calls_per_s "${BENCH[$shape]}")
+    printf '%-5s %9.0f %7s | %9s %7s %5s %8s %6s | %9.0f %7s %7s %5s %6s | %9s %5s | %5s\n' "$shape" "$pg" \
+      "$(field ms "${PG[$shape]}")" "$h2" "$(field mean_ms "${H2[$shape]}")" "$(field cpu_us "${H2[$shape]}")" \
+      "$(field answered "${H2[$shape]}")" "$(ratio "$h2" "$pg")" "$b" "$(field p50_ms "${BENCH[$shape]}")" \
+      "$(field p99_ms "${BENCH[$shape]}")" "$(field cpu_us "${BENCH[$shape]}")" "$(ratio "$b" "$pg")" \
+      "$(field rate "${H2H[$shape]}")" "$(field cpu_us "${H2H[$shape]}")" "$(field load "${H2[$shape]}")"
+  done
+  echo "targets: GetUser 1x1 p50 <= 0.3 ms and >= 0.3 x pgbench; 8x1 and 8x4 >= 0.5 x pgbench at 8 clients;"
+  echo "64x1 >= 0.7 x pgbench at 64 clients"
+  echo
+fi
+
 printf '%-44s %14s %14s %8s %8s\n' "work" "database" "service" "ratio" "target"
-printf '%-44s %14s %14s %8s %8s\n' "GetUser p99 at half the 8x1 peak (ms)" "" "$(field p99_ms "$GET_HALF")" "" "<=5"
-for n in 1 "$CONCURRENCY"; do
-  if [ "$n" = 1 ]; then pg=$PG_INSERT_1 svc=$CREATE_1; else pg=$PG_INSERT_N svc=$CREATE_N; fi
-  printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n (/s; bench p50 $(field p50_ms "$svc") ms)" \
-    "$(field tps "$pg")" "$(field calls_per_s "$svc")" "$(ratio "$(field calls_per_s "$svc")" "$(field tps "$pg")")" ">=0.5"
-done
-printf '%-44s %14s %14s %8s %8s\n' "bulk insert (rows/s)" "$PG_COPY_IN" "$BULK_RATE" "$(ratio "$BULK_RATE" "$PG_COPY_IN")" ">=0.5"
-printf '%-44s %14s %14s %8s %8s\n' "full scan (rows/s, $ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ">=0.5"
-IDEAL=$(awk -v h="$HASH_RATE" -v c="$CORES" 'BEGIN { printf "%.1f", h * c }')
-printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; cores x hash)" "$IDEAL" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$IDEAL")" ">=0.8"
+part unary && printf '%-44s %14s %14s %8s %8s\n' "GetUser p99 at half the 8x1 peak (ms)" "" "$(field p99_ms "$GET_HALF")" "" "<=5"
+if part insert; then
+  for n in 1 "$CONCURRENCY"; do
+    if [ "$n" = 1 ]; then pg=$PG_INSERT_1 svc=$CREATE_1; else pg=$PG_INSERT_N svc=$CREATE_N; fi
+    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n (/s; bench p50 $(field p50_ms "$svc") ms)" \
+      "$(field tps "$pg")" "$(field calls_per_s "$svc")" "$(ratio "$(field calls_per_s "$svc")" "$(field tps "$pg")")" ">=0.5"
+  done
+fi
+
+part bulk && printf '%-44s %14s %14s %8s %8s\n' "bulk insert (rows/s)" "$PG_COPY_IN" "$BULK_RATE" "$(ratio "$BULK_RATE" "$PG_COPY_IN")" ">=0.5"
+part list && printf '%-44s %14s %14s %8s %8s\n' "full scan (rows/s, $ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ">=0.5"
+if part password; then
+  IDEAL=$(awk -v h="$HASH_RATE" -v c="$CORES" 'BEGIN { printf "%.1f", h * c }')
+  printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; cores x hash)" "$IDEAL" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$IDEAL")" ">=0.8"
+fi
+
 echo
 echo "runs in full:"
-for shape in $SHAPES; do echo "$shape pgbench ${PG[$shape]}"; done
+part unary && for shape in $SHAPES; do echo "$shape pgbench ${PG[$shape]}"; done
 cat "$WORK/bench.out"
