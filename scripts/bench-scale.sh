@@ -105,13 +105,15 @@ first=${SIZES%% *}
 echo
 echo "user-service as the users table grows, on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECONDS_PER_RUN}s per run"
 echo "(/s: calls per second, ratio: to the rate at $first users; target: within 20 %, ratio >= 0.8)"
-printf '%-10s %9s %7s | %9s %7s %9s %7s %9s %6s | %9s %6s %9s %6s | %10s %8s | %5s\n' users "load s" "vacuum" \
-  "pgbench" ratio "get 1/s" "p50 ms" "get $CONCURRENCY/s" ratio "create 1" ratio "create $CONCURRENCY" ratio "list rows/s" "heap MiB" load
+printf '%-10s %9s %7s | %9s %6s | %8s %7s %6s %9s %6s | %9s %6s %9s %6s | %11s %8s | %5s\n' users "load s" "vacuum" \
+  "pgbench" ratio "get 1/s" "p50 ms" ratio "get $CONCURRENCY/s" ratio "create 1" ratio "create $CONCURRENCY" ratio \
+  "list rows/s" "heap MiB" load
 for n in $SIZES; do
   growth=$(sed -n 's/.*growth *\([0-9-]*\) MiB.*/\1/p' <<<"${HEAP[$n]}")
-  printf '%-10s %9s %7s | %9.0f %7s %9.0f %7s %9.0f %6s | %9.0f %6s %9.0f %6s | %10.0f %8s | %5s\n' "$n" "${LOAD_S[$n]}" \
-    "${VACUUM_S[$n]}" "$(field tps "${PG[$n]}")" "$(ratio "$(field tps "${PG[$n]}")" "$(field tps "${PG[$first]}")")" \
-    "$(field calls_per_s "${GET_1[$n]}")" "$(field p50_ms "${GET_1[$n]}")" "$(field calls_per_s "${GET_N[$n]}")" \
+  printf '%-10s %9s %7s | %9.0f %6s | %8.0f %7s %6s %9.0f %6s | %9.0f %6s %9.0f %6s | %11.0f %8s | %5s\n' "$n" \
+    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "$(field tps "${PG[$n]}")" "$(ratio "$(field tps "${PG[$n]}")" "$(field tps "${PG[$first]}")")" \
+    "$(field calls_per_s "${GET_1[$n]}")" "$(field p50_ms "${GET_1[$n]}")" \
+    "$(ratio "$(field calls_per_s "${GET_1[$n]}")" "$(field calls_per_s "${GET_1[$first]}")")" "$(field calls_per_s "${GET_N[$n]}")" \
     "$(ratio "$(field calls_per_s "${GET_N[$n]}")" "$(field calls_per_s "${GET_N[$first]}")")" \
     "$(field calls_per_s "${CREATE_1[$n]}")" "$(ratio "$(field calls_per_s "${CREATE_1[$n]}")" "$(field calls_per_s "${CREATE_1[$first]}")")" \
     "$(field calls_per_s "${CREATE_N[$n]}")" "$(ratio "$(field calls_per_s "${CREATE_N[$n]}")" "$(field calls_per_s "${CREATE_N[$first]}")")" \
