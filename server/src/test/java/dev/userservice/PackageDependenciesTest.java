@@ -49,7 +49,7 @@ class PackageDependenciesTest {
 
   /** Every project package but {@code own} and the generated contract. */
   private static String[] projectPackagesExcept(String own) {
-    return java.util.stream.Stream.of("bench", "cli", "client", "config", "db", "identity", "login",
+    return java.util.stream.Stream.of("admin", "bench", "cli", "client", "config", "db", "identity", "login",
             "observability", "server", "user")
         .filter(p -> !p.equals(own))
         .map(p -> "dev.userservice." + p + "..")

@@ -12,8 +12,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The command line: {@code user-service [settings]} serves, {@code user-service bench ...} runs
- * the load generator. Every setting and option takes {@code --name value} or {@code --name=value};
- * bad input exits with code 2 and a message on standard error.
+ * the load generator, {@code user-service admin ...} changes accounts beside the service. Every
+ * setting and option takes {@code --name value} or {@code --name=value}; bad input exits with
+ * code 2 and a message on standard error.
  */
 public final class Cli {
   private Cli() {}
@@ -24,6 +25,7 @@ public final class Cli {
     CommandLine line = new CommandLine(new ServeCommand());
     Config.addOptions(line.getCommandSpec(), env);
     line.addSubcommand("bench", new BenchCommand(env));
+    line.addSubcommand("admin", AdminCommand.commandLine(env));
     // for every command: values taken literally, and the last of a repeated flag wins
     line.setExpandAtFiles(false);
     line.setOverwrittenOptionsAllowed(true);

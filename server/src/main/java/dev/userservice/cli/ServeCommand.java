@@ -3,7 +3,9 @@ package dev.userservice.cli;
 import dev.userservice.config.Config;
 import dev.userservice.config.ConfigException;
 import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.db.EmbeddedDatabaseServer;
 import dev.userservice.observability.LogOutput;
+import dev.userservice.observability.LoggedThrowables;
 import dev.userservice.server.UserServiceApp;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
@@ -25,7 +27,8 @@ import sun.misc.Signal;
 @Command(name = "user-service", sortOptions = false, abbreviateSynopsis = true, usageHelpWidth = 100,
     description = "Serves user.v1.UserService over gRPC. Every setting is a flag (--name value or --name=value) "
         + "that falls back to its environment variable, then to its default.",
-    footer = "%nCommands:%n  bench  load for one RPC against a running service (see bench --help)")
+    footer = {"%nCommands:", "  bench  load for one RPC against a running service (see bench --help)",
+        "  admin  grant-role, revoke-role, list-admins: accounts changed beside the service (see admin --help)"})
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -37,6 +40,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // before H2 loads: the embedded database's server for admin commands listens on loopback only
+    EmbeddedDatabaseServer.bindToLoopback();
     Config.Described described;
     try {
       described = Config.loadDescribed(spec);
@@ -49,7 +54,9 @@ final class ServeCommand implements Callable<Integer> {
     try {
       app = UserServiceApp.start(described.config());
     } catch (DatabaseUnavailableException | IllegalArgumentException | UncheckedIOException e) {
-      log.error("cannot start: {}", e.getMessage(), e.getCause());
+      // one line an operator can act on; the exception chain only at debug level
+      log.error("cannot start: {}", e.getMessage());
+      log.debug("start failed", LoggedThrowables.redacted(e));
       return 1;
     }
     // handle the signals ourselves: the JVM's default exits with 128 + signal, and a stop that

@@ -1,5 +1,7 @@
 package dev.userservice.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +31,11 @@ import picocli.CommandLine.ParameterException;
  * @param loginLockout how long those failures count, and so the longest lockout
  * @param tls TLS for the gRPC port, when configured
  * @param metricsPort port of the Prometheus endpoint; 0 turns it off
+ * @param healthPort plaintext port serving the health service alone, for probes that cannot
+ *     speak TLS; 0 turns it off
  * @param logFormat text or JSON lines
+ * @param otlpEndpoint base URL of an OTLP/HTTP collector that receives the traces; empty turns
+ *     tracing off
  * @param limits limits the gRPC transport enforces per connection
  * @param adminServices whether channelz and the other grpc admin services are served
  * @param drainDelay time between turning health NOT_SERVING and refusing new calls at shutdown,
@@ -54,7 +60,9 @@ public record Config(
     Duration loginLockout,
     Optional<TlsSettings> tls,
     int metricsPort,
+    int healthPort,
     LogFormat logFormat,
+    Optional<URI> otlpEndpoint,
     TransportLimits limits,
     boolean adminServices,
     Duration drainDelay,
@@ -65,7 +73,8 @@ public record Config(
 
   static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
-      "jdbc:postgresql://..., postgres://user:pass@host/db or jdbc:h2:...; unset uses H2 under --data-dir");
+      "jdbc:postgresql://..., postgres://user:pass@host/db or jdbc:h2:...; several hosts (h1:5432,h2:5432):"
+          + " the primary among them; unset uses H2 under --data-dir");
   static final Setting DATABASE_USER = Setting.of("database-user", "DATABASE_USER", null, "database user");
   static final Setting DATABASE_PASSWORD = Setting.secret("database-password", "DATABASE_PASSWORD", "database password");
   static final Setting DATA_DIR = Setting.of("data-dir", "DATA_DIR", "./data", "folder of the embedded H2 database");
@@ -99,8 +108,12 @@ public record Config(
       "PEM CA certificates: require client certificates signed by them (mTLS)");
   static final Setting METRICS_PORT = Setting.of("metrics-port", "METRICS_PORT", "9464",
       "port of the Prometheus endpoint /metrics (0 turns it off)");
+  static final Setting HEALTH_PORT = Setting.of("health-port", "HEALTH_PORT", "0",
+      "plaintext port serving only the health service, for probes that cannot speak TLS (0: off)");
   static final Setting LOG_FORMAT = Setting.of("log-format", "LOG_FORMAT", "text",
-      "text, or json for one JSON object per line");
+      "text, or json for one ECS JSON object per line");
+  static final Setting OTLP_ENDPOINT = Setting.of("otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", null,
+      "http(s) base URL of an OTLP collector: send traces to its /v1/traces (unset: no tracing)");
   static final Setting MAX_INBOUND_MESSAGE = Setting.of("max-inbound-message-bytes", "MAX_INBOUND_MESSAGE_BYTES",
       "4194304", "largest request message; larger ones fail with RESOURCE_EXHAUSTED");
   static final Setting MAX_INBOUND_METADATA = Setting.of("max-inbound-metadata-bytes", "MAX_INBOUND_METADATA_BYTES",
@@ -142,11 +155,16 @@ public record Config(
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
       DATA_DIR, POOL_SIZE, CONNECTION_TIMEOUT, HEALTH_INTERVAL, SHUTDOWN_GRACE, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_PRIVATE_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, TOKEN_TTL, JWT_CLOCK_SKEW, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT,
-      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, LOG_FORMAT, MAX_INBOUND_MESSAGE,
+      TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, METRICS_PORT, HEALTH_PORT, LOG_FORMAT, OTLP_ENDPOINT,
+      MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
       MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS, STREAM_BUFFER_BYTES,
       MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, HASH_THREADS,
       HASH_QUEUE);
+
+  /** The settings that say where the database is: all a command that only opens it reads. */
+  public static final List<Setting> DATABASE_SETTINGS = List.of(DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
+      DATA_DIR, CONNECTION_TIMEOUT);
 
   /**
    * Loads the configuration from command-line flags and the environment.
@@ -191,7 +209,7 @@ public record Config(
         values.optional(DATABASE_PASSWORD),
         Path.of(values.string(DATA_DIR)),
         values.integer(POOL_SIZE, 1, 1000),
-        values.millis(CONNECTION_TIMEOUT, 250, 600_000),
+        connectionTimeout(values),
         values.millis(HEALTH_INTERVAL, 100, 600_000),
         values.millis(SHUTDOWN_GRACE, 0, 3_600_000),
         tokens(values),
@@ -199,7 +217,9 @@ public record Config(
         Duration.ofSeconds(values.integer(LOGIN_LOCKOUT, 1, 86_400)),
         tls(values),
         values.integer(METRICS_PORT, 0, 65535),
+        values.integer(HEALTH_PORT, 0, 65535),
         logFormat(values),
+        otlpEndpoint(values),
         limits(values),
         values.bool(ADMIN_SERVICES),
         values.millis(DRAIN_DELAY, 0, 600_000),
@@ -208,6 +228,31 @@ public record Config(
         values.integer(HASH_THREADS, 0, 1_000),
         values.integer(HASH_QUEUE, 0, 100_000));
     return new Described(config, values.describe());
+  }
+
+  /**
+   * Adds the {@link #DATABASE_SETTINGS} to the command as options, as {@link #addOptions} does for
+   * all of them; {@link #loadDatabase} reads them once parsed.
+   */
+  public static void addDatabaseOptions(CommandSpec command, Map<String, String> env) {
+    SettingOptions.addTo(command, DATABASE_SETTINGS, env);
+  }
+
+  /**
+   * The database settings of a command parsed with the options of {@link #addDatabaseOptions},
+   * checked as the server checks them.
+   *
+   * @throws ConfigException naming the setting, its value and what was expected
+   */
+  public static DatabaseValues loadDatabase(CommandSpec parsed) {
+    SettingValues values = new SettingValues(SettingOptions.values(parsed));
+    return new DatabaseValues(values.optional(DATABASE_URL), values.optional(DATABASE_USER),
+        values.optional(DATABASE_PASSWORD), Path.of(values.string(DATA_DIR)),
+        connectionTimeout(values));
+  }
+
+  private static Duration connectionTimeout(SettingValues values) {
+    return values.millis(CONNECTION_TIMEOUT, 250, 600_000);
   }
 
   private static TokenValues tokens(SettingValues values) {
@@ -233,6 +278,22 @@ public record Config(
   private static LogFormat logFormat(SettingValues values) {
     String raw = values.oneOf(LOG_FORMAT, List.of(LogFormat.TEXT.value(), LogFormat.JSON.value()));
     return LogFormat.TEXT.value().equals(raw) ? LogFormat.TEXT : LogFormat.JSON;
+  }
+
+  private static Optional<URI> otlpEndpoint(SettingValues values) {
+    Optional<String> raw = values.optional(OTLP_ENDPOINT);
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = new URI(raw.get());
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException ignored) {
+      // reported below
+    }
+    throw SettingValues.invalid(OTLP_ENDPOINT, raw.get(), "an http:// or https:// URL such as http://collector:4318");
   }
 
   private static TransportLimits limits(SettingValues values) {
@@ -274,7 +335,8 @@ public record Config(
         + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout
         + ", healthInterval=" + healthInterval + ", shutdownGrace=" + shutdownGrace + ", tokens=" + tokens
         + ", loginMaxFailures=" + loginMaxFailures + ", loginLockout=" + loginLockout + ", tls=" + tls
-        + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + ", limits=" + limits
+        + ", metricsPort=" + metricsPort + ", healthPort=" + healthPort + ", logFormat=" + logFormat
+        + ", otlpEndpoint=" + otlpEndpoint + ", limits=" + limits
         + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay
         + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads
         + ", hashThreads=" + hashThreads + ", hashQueue=" + hashQueue + "]";

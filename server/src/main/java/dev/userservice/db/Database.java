@@ -7,7 +7,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -54,18 +56,35 @@ public final class Database implements AutoCloseable {
     return open(config, settings);
   }
 
+  /**
+   * Opens a pool to a database whose schema a service keeps, without migrating it: for a command
+   * run beside that service, which may be of another version.
+   *
+   * @throws DatabaseUnavailableException when the database cannot be reached
+   */
+  public static Database openWithoutMigrating(DatabaseSettings settings) {
+    requireNonNull(settings, "settings");
+    try {
+      return new Database(new HikariDataSource(poolConfig(settings)), settings.isPostgres());
+    } catch (HikariPool.PoolInitializationException e) {
+      throw new DatabaseUnavailableException("cannot connect to the database", e);
+    }
+  }
+
   private static Database open(HikariConfig poolConfig, DatabaseSettings settings) {
     HikariDataSource dataSource;
     try {
       dataSource = new HikariDataSource(poolConfig);
     } catch (HikariPool.PoolInitializationException e) {
-      throw new DatabaseUnavailableException("cannot connect to " + settings.jdbcUrl(), e);
+      throw new DatabaseUnavailableException("cannot open the connection pool to " + settings.maskedUrl() + ": "
+          + ConnectFailures.reason(e), e);
     }
     try {
       migrate(settings);
     } catch (FlywayException e) {
       dataSource.close();
-      throw new DatabaseUnavailableException("cannot migrate " + settings.jdbcUrl(), e);
+      throw new DatabaseUnavailableException("cannot migrate " + settings.maskedUrl() + ": " + ConnectFailures.reason(e),
+          e);
     }
     return new Database(dataSource, settings.isPostgres());
   }
@@ -91,6 +110,8 @@ public final class Database implements AutoCloseable {
       // parameters ("Batch entry 0 <unknown>"), a server error keeps its message and drops the
       // detail, hint and context (where a duplicate key or a COPY line quotes the row)
       config.addDataSourceProperty("logServerErrorDetail", "false");
+      // a connection left on a server that now only reads (demoted primary) is dropped
+      config.setExceptionOverride(new ReadOnlyServerEviction());
     }
     return config;
   }
@@ -118,16 +139,37 @@ public final class Database implements AutoCloseable {
     return postgres;
   }
 
-  /** Whether a connection can be taken from the pool and answers a validation query now. */
+  /**
+   * Whether a connection can be taken from the pool and answers a validation query now; for
+   * PostgreSQL, also whether its server takes writes (is the primary). A connection whose
+   * server only reads is dropped from the pool, so the next one is opened on the primary.
+   */
   public boolean isReachable() {
     if (closed.get()) {
       return false;
     }
     try (Connection connection = dataSource.getConnection()) {
-      return connection.isValid(VALIDATION_SECONDS);
+      if (!connection.isValid(VALIDATION_SECONDS)) {
+        return false;
+      }
+      if (postgres && readOnly(connection)) {
+        log.warn("database connection is on a server that only reads (not the primary): dropping it");
+        dataSource.evictConnection(connection);
+        return false;
+      }
+      return true;
     } catch (SQLException | RuntimeException e) {
       log.debug("database check failed", e);
       return false;
+    }
+  }
+
+  private static boolean readOnly(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout(VALIDATION_SECONDS);
+      try (ResultSet rs = statement.executeQuery("show transaction_read_only")) {
+        return rs.next() && "on".equals(rs.getString(1));
+      }
     }
   }
 

@@ -6,12 +6,15 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * Where the database is and how to pool connections to it. Built from the service's
  * configuration: a JDBC URL, a {@code postgres://user:password@host:port/db} URL, or none,
- * which selects the embedded H2 database in PostgreSQL mode under the data folder.
+ * which selects the embedded H2 database in PostgreSQL mode under the data folder. A PostgreSQL
+ * URL may name several hosts ({@code host1:5432,host2:5432}): connections then go to whichever
+ * of them is the primary ({@code targetServerType=primary} unless the URL sets it).
  *
  * @param jdbcUrl the JDBC URL
  * @param user user name, if any
@@ -55,7 +58,8 @@ public record DatabaseSettings(
       return new DatabaseSettings(embeddedUrl(dataDir), user, password, Optional.empty(), poolSize, connectionTimeout);
     }
     if (given.startsWith("jdbc:")) {
-      return new DatabaseSettings(given, user, password, Optional.empty(), poolSize, connectionTimeout);
+      return new DatabaseSettings(PrimaryOnlyUrls.apply(given), user, password, Optional.empty(), poolSize,
+          connectionTimeout);
     }
     if (given.startsWith("postgres://") || given.startsWith("postgresql://")) {
       return fromPostgresUri(given, user, password, poolSize, connectionTimeout);
@@ -65,7 +69,25 @@ public record DatabaseSettings(
 
   /** The embedded H2 database kept in files under {@code dataDir}. */
   public static String embeddedUrl(Path dataDir) {
-    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("users") + H2_OPTIONS;
+    return "jdbc:h2:" + embeddedDatabaseName(dataDir) + H2_OPTIONS;
+  }
+
+  /** How H2 names the embedded database of {@code dataDir}. */
+  static String embeddedDatabaseName(Path dataDir) {
+    return "file:" + dataDir.toAbsolutePath().normalize().resolve("users");
+  }
+
+  /**
+   * The embedded database of {@code dataDir} opened by this process itself, only if it exists:
+   * for a command run while no service holds it.
+   */
+  public static String existingEmbeddedUrl(Path dataDir) {
+    return embeddedUrl(dataDir) + ";IFEXISTS=TRUE";
+  }
+
+  /** A running service's embedded database, through its loopback server ({@link EmbeddedDatabaseServer}). */
+  static String loopbackServerUrl(int port, String key) {
+    return "jdbc:h2:tcp://127.0.0.1:" + port + "/" + key + H2_OPTIONS;
   }
 
   /** An in-memory H2 database in PostgreSQL mode, alive while the process runs. */
@@ -73,19 +95,34 @@ public record DatabaseSettings(
     return "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1" + H2_OPTIONS;
   }
 
+  /**
+   * A {@code postgres://[user[:password]@]host[:port][,host[:port]...]/db[?params]} URL, as
+   * libpq takes it; the host list is kept as pgjdbc's multi-host form.
+   */
   private static DatabaseSettings fromPostgresUri(String given, Optional<String> user, Optional<String> password,
       int poolSize, Duration connectionTimeout) {
+    int authorityStart = given.indexOf("://") + 3;
+    int authorityEnd = given.length();
+    for (char c : new char[] {'/', '?'}) {
+      int at = given.indexOf(c, authorityStart);
+      if (at >= 0 && at < authorityEnd) {
+        authorityEnd = at;
+      }
+    }
+    String authority = given.substring(authorityStart, authorityEnd);
+    int at = authority.lastIndexOf('@');
+    String hosts = authority.substring(at + 1);
+    if (hosts.isEmpty() || Arrays.stream(hosts.split(",", -1)).anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException("a postgres:// URL needs a host");
+    }
+    // the rest is parsed with one placeholder host, which decodes the user information
     URI uri;
     try {
-      uri = new URI(given);
+      uri = new URI("postgres://" + authority.substring(0, at + 1) + "host" + given.substring(authorityEnd));
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("not a valid postgres:// URL");
     }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("a postgres:// URL needs a host");
-    }
-    String hostPort = uri.getPort() > 0 ? uri.getHost() + ":" + uri.getPort() : uri.getHost();
-    String path = uri.getRawPath() == null ? "/" : uri.getRawPath();
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
     Optional<String> uriUser = user;
     Optional<String> uriPassword = password;
@@ -97,8 +134,8 @@ public record DatabaseSettings(
         uriPassword = Optional.of(userInfo.substring(colon + 1));
       }
     }
-    return new DatabaseSettings("jdbc:postgresql://" + hostPort + path + query, uriUser, uriPassword,
-        Optional.empty(), poolSize, connectionTimeout);
+    return new DatabaseSettings(PrimaryOnlyUrls.apply(PrimaryOnlyUrls.PREFIX + hosts + path + query), uriUser,
+        uriPassword, Optional.empty(), poolSize, connectionTimeout);
   }
 
   /** True for PostgreSQL (and compatible) databases, false for the embedded H2. */
@@ -111,9 +148,17 @@ public record DatabaseSettings(
     return new DatabaseSettings(jdbcUrl, user, password, Optional.of(schemaName), poolSize, connectionTimeout);
   }
 
+  /**
+   * The JDBC URL fit for a log line: a password it carries as a parameter and the key of a loopback
+   * server URL masked.
+   */
+  public String maskedUrl() {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("^(jdbc:h2:tcp://[^/]*/)[^;]*", "$1****");
+  }
+
   @Override
   public String toString() {
-    return "DatabaseSettings[jdbcUrl=" + jdbcUrl + ", user=" + user.orElse("") + ", schema=" + schema.orElse("")
+    return "DatabaseSettings[jdbcUrl=" + maskedUrl() + ", user=" + user.orElse("") + ", schema=" + schema.orElse("")
         + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + "]";
   }
 }

@@ -8,6 +8,8 @@ import java.util.Set;
 /** Turns a {@link SQLException} into the unchecked exception the rest of the service understands. */
 public final class SqlErrors {
   private static final String UNIQUE_VIOLATION = "23505";
+  /** A write on a server that only reads: a standby, or a primary that was demoted. */
+  static final String READ_ONLY_SQL_TRANSACTION = "25006";
   /**
    * Serialization failure (both), deadlock detected and lock not available (PostgreSQL),
    * concurrent update (H2).
@@ -60,16 +62,32 @@ public final class SqlErrors {
     return new DatabaseException(operation + " failed", e);
   }
 
-  private static boolean isConnectionProblem(SQLException e) {
+  /**
+   * True when the failure is the connection's, not the statement's: the server is gone, going
+   * away or refusing connections, or it is no longer the primary (a demoted or read-only server
+   * answers 25006). Looks through the causes and next exceptions, where a batch reports it.
+   */
+  static boolean isConnectionProblem(SQLException e) {
     if (e instanceof SQLTransientConnectionException) {
       return true; // Hikari: no connection within the connection timeout
     }
-    String state = e.getSQLState();
-    if (state == null) {
-      return false;
+    Throwable t = e;
+    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++) {
+      if (t instanceof SQLException sql && isConnectionState(sql.getSQLState())) {
+        return true;
+      }
+      t = t instanceof SQLException sql && sql.getNextException() != null ? sql.getNextException() : t.getCause();
     }
-    // 08: connection exception; 57P01..57P03: admin shutdown, crash shutdown, cannot connect now;
-    // 53300: too many connections
-    return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+    return false;
+  }
+
+  /**
+   * 08: connection exception; 57P01..57P03: admin shutdown, crash shutdown, cannot connect now;
+   * 53300: too many connections; 25006: read-only transaction, from a server that is not (or
+   * no longer) the primary.
+   */
+  static boolean isConnectionState(String state) {
+    return state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
+        || state.equals(READ_ONLY_SQL_TRANSACTION));
   }
 }

@@ -8,6 +8,8 @@ import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.auth.v1.LoginResponse;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
+import dev.userservice.observability.ServiceCounters;
+import dev.userservice.user.AccountStateCache;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.Credentials;
 import dev.userservice.user.UserRepository;
@@ -28,10 +30,20 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
   private final PasswordHasher hasher;
   private final TokenService tokens;
   private final LoginThrottle throttle;
+  private final AccountStateCache accounts;
+  private final ServiceCounters counters;
   /** Verified against when there is no real hash, to spend the same time. */
   private final String decoyHash;
 
-  public AuthServiceImpl(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle) {
+  /**
+   * Logs in against {@code users}, counting failed logins and lockouts in {@code counters}; each
+   * successful Login makes {@code accounts} read its account again on its next call, as the row
+   * Login read may be newer than what the cache keeps.
+   */
+  public AuthServiceImpl(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle,
+      AccountStateCache accounts, ServiceCounters counters) {
+    this.accounts = requireNonNull(accounts, "accounts");
+    this.counters = requireNonNull(counters, "counters");
     this.users = requireNonNull(users, "users");
     this.hasher = requireNonNull(hasher, "hasher");
     this.tokens = requireNonNull(tokens, "tokens");
@@ -75,7 +87,12 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
 
   private LoginResponse login(String email, String password) {
     // reserved before the password is checked, so logins in flight count against the limit
-    throttle.reserve(email);
+    try {
+      throttle.reserve(email);
+    } catch (TooManyAttemptsException e) {
+      counters.loginLockedOut();
+      throw e;
+    }
     Optional<Credentials> credentials = users.findCredentials(email);
     String hash = credentials.flatMap(Credentials::passwordHash).orElse(decoyHash);
     boolean passwordMatches = hasher.verify(password, hash);
@@ -84,9 +101,12 @@ public final class AuthServiceImpl extends AuthServiceGrpc.AuthServiceImplBase {
         && credentials.get().passwordHash().isPresent()
         && credentials.get().status() == AccountStatus.ACTIVE;
     if (!accepted) {
+      counters.loginFailed();
       throw new LoginFailedException();
     }
     throttle.succeeded(email);
+    // the row just read may hold a change no feed announced: the account's calls follow it from now
+    accounts.forget(credentials.get().id());
     TokenService.IssuedToken token = tokens.issue(credentials.get().id().toString(), credentials.get().roles());
     return LoginResponse.newBuilder()
         .setAccessToken(token.token())

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -15,18 +14,21 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Sends every log line through logback in the configured {@link Format}: java.util.logging,
  * which grpc-java logs to, is bridged to slf4j; logback.xml sets up text lines, and JSON
- * replaces the encoder of every output-stream appender on the root logger with logback's
- * {@link JsonEncoder}, so each line is one JSON object with the call fields under
- * {@code kvpList}.
+ * replaces the encoder of every output-stream appender on the root logger with the
+ * {@link EcsLineEncoder}, so each line is one ECS JSON object with the call's fields as keys of
+ * their own.
  */
 public final class LogOutput {
   /** How each log line is written. */
   public enum Format {
     /** logback.xml's text lines. */
     TEXT,
-    /** One JSON object a line. */
+    /** One ECS JSON object a line. */
     JSON
   }
+
+  /** The {@code service.name} of every JSON line. */
+  static final String SERVICE_NAME = "user-service";
 
   private LogOutput() {}
 
@@ -50,18 +52,10 @@ public final class LogOutput {
     }
   }
 
-  static JsonEncoder jsonEncoder(LoggerContext context) {
-    JsonEncoder encoder = new JsonEncoder();
+  static EcsLineEncoder jsonEncoder(LoggerContext context) {
+    EcsLineEncoder encoder = new EcsLineEncoder();
     encoder.setContext(context);
-    // one self-contained line per event: no context block, no MDC (the service puts nothing
-    // there), and the message once, formatted
-    encoder.setWithContext(false);
-    encoder.setWithMDC(false);
-    encoder.setWithSequenceNumber(false);
-    encoder.setWithNanoseconds(false);
-    encoder.setWithMessage(false);
-    encoder.setWithArguments(false);
-    encoder.setWithFormattedMessage(true);
+    encoder.setServiceName(SERVICE_NAME);
     encoder.start();
     return encoder;
   }

@@ -3,6 +3,7 @@ package dev.userservice.observability;
 import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,11 +33,17 @@ public final class MetricsEndpoint implements AutoCloseable {
     try {
       return new MetricsEndpoint(HTTPServer.builder()
           .port(port)
-          .registry(metrics.registry().getPrometheusRegistry())
+          .registry(registry(metrics))
           .buildAndStart());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
     }
+  }
+
+  private static PrometheusRegistry registry(ServiceMetrics metrics) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(metrics.prometheus());
+    return registry;
   }
 
   /** The port the endpoint listens on. */

@@ -1,73 +1,117 @@
 package dev.userservice.observability;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import io.grpc.ServerInterceptor;
-import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
+import io.grpc.ServerBuilder;
+import io.grpc.opentelemetry.GrpcOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.instrumentation.runtimetelemetry.RuntimeTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.View;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
- * The service's meters in one Prometheus registry: per-method gRPC call counts by status with
- * latency histograms and message counts (Micrometer's gRPC interceptor), the connection pool
- * (HikariCP's Micrometer tracker) and the JVM's memory, threads, GC, classes and CPU.
+ * The service's meters, in one OpenTelemetry meter provider read by Prometheus: gRPC's own
+ * per-call metrics with the gRFC A66 names ({@code grpc.server.call.started},
+ * {@code grpc.server.call.duration}, the sent and received compressed message sizes, labelled
+ * {@code grpc.method} and {@code grpc.status}), the JVM's (OpenTelemetry's runtime metrics), the
+ * connection pool's ({@link PoolMetrics}) and the service's own ({@link ServiceCounters}, the
+ * open live-update subscriptions, whether the database answers).
  */
 public final class ServiceMetrics implements AutoCloseable {
-  /** Bucket bounds of the call latency histograms: few enough to keep series per method small. */
-  private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2),
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
-
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final JvmGcMetrics gc = new JvmGcMetrics();
-  private final AtomicBoolean closed = new AtomicBoolean();
-
-  /** Creates the registry with the JVM meters bound. */
-  public ServiceMetrics() {
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    gc.bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-  }
+  /** The instrumentation scope of the service's own meters. */
+  static final String SCOPE = "dev.userservice";
 
   /**
-   * An interceptor that counts and times every call by service, method, method type and status
-   * ({@code grpc_server_processing_duration_seconds}) and counts the messages each method
-   * receives and sends ({@code grpc_server_requests_received_messages_total},
-   * {@code grpc_server_responses_sent_messages_total}).
+   * Bucket bounds of the call latency histogram, in seconds: from 100 µs, as a point lookup takes
+   * well under a millisecond, up to 30 s for long streams; few enough to keep the series per
+   * method and status small.
    */
-  public ServerInterceptor serverInterceptor() {
-    return new MetricCollectingServerInterceptor(registry, counter -> counter,
-        timer -> timer.serviceLevelObjectives(LATENCY_BUCKETS));
+  static final List<Double> CALL_DURATION_BUCKETS = List.of(0.0001, 0.00025, 0.0005, 0.00075, 0.001,
+      0.0015, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0);
+
+  /**
+   * Runtime gauges whose semantic-convention names end in ".count": Prometheus reserves the
+   * {@code _count} suffix for histograms and summaries, so they are published under these names.
+   */
+  static final Map<String, String> RENAMED = Map.of(
+      "jvm.thread.count", "jvm.threads",
+      "jvm.class.count", "jvm.classes",
+      "jvm.cpu.count", "jvm.cpus");
+
+  // the scrape's job and instance labels name the service: no target_info, no scope labels
+  private final PrometheusMetricReader prometheus = PrometheusMetricReader.builder()
+      .setOtelScopeLabelsEnabled(false).setTargetInfoMetricEnabled(false).build();
+  private final SdkMeterProvider meterProvider;
+  private final OpenTelemetry openTelemetry;
+  private final Meter meter;
+  private final RuntimeTelemetry runtime;
+  private final ServiceCounters counters;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Creates the meter provider with the JVM's meters bound. */
+  public ServiceMetrics() {
+    SdkMeterProviderBuilder builder = SdkMeterProvider.builder().registerMetricReader(prometheus)
+        .registerView(InstrumentSelector.builder().setName("grpc.server.call.duration").build(),
+            View.builder().setAggregation(Aggregation.explicitBucketHistogram(CALL_DURATION_BUCKETS)).build());
+    RENAMED.forEach((name, published) -> builder.registerView(InstrumentSelector.builder().setName(name).build(),
+        View.builder().setName(published).build()));
+    meterProvider = builder.build();
+    openTelemetry = OpenTelemetrySdk.builder().setMeterProvider(meterProvider).build();
+    meter = meterProvider.get(SCOPE);
+    runtime = RuntimeTelemetry.create(openTelemetry);
+    counters = new ServiceCounters(meter);
   }
 
-  /** The tracker that publishes the pool's gauges ({@code hikaricp_connections_active} and others). */
+  /** Records gRPC's per-call metrics of every call the server built by {@code builder} takes. */
+  public void instrument(ServerBuilder<?> builder) {
+    GrpcOpenTelemetry.newBuilder().sdk(openTelemetry).build().configureServerBuilder(builder);
+  }
+
+  /** The tracker that publishes the pool's gauges and timings ({@link PoolMetrics}). */
   public MetricsTrackerFactory poolTracker() {
-    return new MicrometerMetricsTrackerFactory(registry);
+    return new PoolMetrics(meter);
   }
 
-  PrometheusMeterRegistry registry() {
-    return registry;
+  /** The counters of logins and bulk writes. */
+  public ServiceCounters counters() {
+    return counters;
   }
 
-  /** Stops the GC listener and closes the registry, once. */
+  /** Publishes {@code user_service_updates_subscriptions}: the live-update subscriptions open now. */
+  public void subscriptions(LongSupplier open) {
+    meter.upDownCounterBuilder("user_service.updates.subscriptions").setUnit("{subscription}")
+        .setDescription("Live-update subscriptions open now, over all UserUpdates streams")
+        .buildWithCallback(measurement -> measurement.record(open.getAsLong()));
+  }
+
+  /** Publishes {@code user_service_database_up}: 1 while the last health check reached the database, else 0. */
+  public void databaseUp(BooleanSupplier reachable) {
+    meter.gaugeBuilder("user_service.database.up").ofLongs()
+        .setDescription("1 when the last health check reached the database, else 0")
+        .buildWithCallback(measurement -> measurement.record(reachable.getAsBoolean() ? 1 : 0));
+  }
+
+  PrometheusMetricReader prometheus() {
+    return prometheus;
+  }
+
+  /** Stops the runtime meters and the meter provider, once. */
   @Override
   public void close() {
     if (closed.getAndSet(true)) {
       return;
     }
-    gc.close();
-    registry.close();
+    runtime.close();
+    meterProvider.close();
   }
 }

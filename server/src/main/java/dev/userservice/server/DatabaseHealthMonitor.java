@@ -63,6 +63,11 @@ final class DatabaseHealthMonitor implements AutoCloseable {
     lastReachable = reachable;
   }
 
+  /** Whether the last check reached the database; false before the first. */
+  boolean lastReachable() {
+    return Boolean.TRUE.equals(lastReachable);
+  }
+
   @Override
   public void close() {
     scheduler.shutdownNow();

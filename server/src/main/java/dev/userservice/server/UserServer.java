@@ -46,6 +46,8 @@ public final class UserServer implements AutoCloseable {
   private final OpenCalls openCalls = new OpenCalls();
   private final StagedShutdown shutdown;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  /** A server of health alone, when {@link #serveHealthOn} was called. */
+  private Server healthServer;
 
   /**
    * @param builder a server builder with transport settings already applied
@@ -82,17 +84,44 @@ public final class UserServer implements AutoCloseable {
     return ProtoReflectionService.newInstance();
   }
 
+  /**
+   * Serves the same health statuses, and nothing else, on the server this builder makes too: a
+   * plaintext port for probes that cannot speak TLS, such as Kubernetes' gRPC probes. Health
+   * only reads memory, so it runs on the transport threads. Call before {@link #start()}.
+   */
+  public UserServer serveHealthOn(ServerBuilder<?> builder) {
+    healthServer = builder.directExecutor().addService(health.getHealthService()).build();
+    return this;
+  }
+
   /** Starts serving; health turns SERVING once the database answers. */
   public UserServer start() {
     try {
       server.start();
+      if (healthServer != null) {
+        healthServer.start();
+      }
     } catch (IOException e) {
+      server.shutdownNow();
       throw new UncheckedIOException("cannot start the gRPC server: " + e.getMessage(), e);
     }
     health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
     monitor.start();
     log.info("user-service listening on port {}", server.getPort());
+    if (healthServer != null) {
+      log.info("health served on port {} (plaintext)", healthServer.getPort());
+    }
     return this;
+  }
+
+  /** The port of the health-only server, or -1 when there is none. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.getPort();
+  }
+
+  /** Whether the last health check reached the database. */
+  boolean databaseReachable() {
+    return monitor.lastReachable();
   }
 
   /** The port the server listens on (the chosen one when configured with 0), or -1 in-process. */
@@ -115,6 +144,10 @@ public final class UserServer implements AutoCloseable {
       return;
     }
     monitor.close();
+    // the health-only server keeps answering NOT_SERVING while the calls drain
     shutdown.run(health, server, openCalls);
+    if (healthServer != null) {
+      healthServer.shutdownNow();
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.userservice.config.TlsSettings;
 import dev.userservice.config.TokenValues;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
+import dev.userservice.db.EmbeddedDatabaseServer;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.TokenService;
@@ -18,6 +19,7 @@ import dev.userservice.observability.CallLoggingInterceptor;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
+import dev.userservice.observability.ServiceTracing;
 import dev.userservice.user.AccountStateCache;
 import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.changes.ChangeFeed;
@@ -33,9 +35,11 @@ import io.grpc.services.AdminInterface;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,7 @@ public final class UserServiceApp implements AutoCloseable {
   private static final Duration LOGIN_ATTEMPTS_CLEANUP = Duration.ofMinutes(1);
 
   private final ServiceMetrics metrics;
+  private final ServiceTracing tracing;
   private final Optional<MetricsEndpoint> metricsEndpoint;
   private final Database database;
   private final UserServer server;
@@ -56,11 +61,15 @@ public final class UserServiceApp implements AutoCloseable {
   private final AutoCloseable serverThreads;
   private final DatabaseWorkerThreads workerThreads;
   private final HashingThreads hashingThreads;
+  private final Optional<EmbeddedDatabaseServer> localDatabaseAccess;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private UserServiceApp(ServiceMetrics metrics, Optional<MetricsEndpoint> metricsEndpoint, Database database,
-      UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads, DatabaseWorkerThreads workerThreads,
-      HashingThreads hashingThreads) {
+  private UserServiceApp(ServiceMetrics metrics, ServiceTracing tracing, Optional<MetricsEndpoint> metricsEndpoint,
+      Database database, UserServer server, AutoCloseable changeListener, AutoCloseable serverThreads,
+      DatabaseWorkerThreads workerThreads, HashingThreads hashingThreads,
+      Optional<EmbeddedDatabaseServer> localDatabaseAccess) {
+    this.localDatabaseAccess = localDatabaseAccess;
+    this.tracing = tracing;
     this.serverThreads = serverThreads;
     this.workerThreads = workerThreads;
     this.hashingThreads = hashingThreads;
@@ -87,7 +96,7 @@ public final class UserServiceApp implements AutoCloseable {
       ServerBuilder<?> builder = threads.applyTo(
           NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()),
           Sets.union(UserServiceImpl.NON_BLOCKING_METHODS, UserServer.NON_BLOCKING_METHODS));
-      return start(settings, builder, config, threads);
+      return start(settings, builder, config, ServiceTracing.fromEndpoint(config.otlpEndpoint()), threads);
     } catch (RuntimeException e) {
       threads.close();
       throw e;
@@ -117,12 +126,18 @@ public final class UserServiceApp implements AutoCloseable {
    * starts when {@link Config#metricsPort()} is not 0.
    */
   public static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config) {
-    return start(settings, builder, config, () -> { });
+    return start(settings, builder, config, ServiceTracing.fromEndpoint(config.otlpEndpoint()), () -> { });
+  }
+
+  /** Like {@link #start(DatabaseSettings, ServerBuilder, Config)}, tracing through {@code tracing}. */
+  public static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
+      ServiceTracing tracing) {
+    return start(settings, builder, config, tracing, () -> { });
   }
 
   /** Starts on {@code builder}; {@code threads} are closed once the server has stopped. */
   private static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
-      AutoCloseable threads) {
+      ServiceTracing tracing, AutoCloseable threads) {
     Clock clock = Clock.systemUTC();
     TokenService tokens = TokenService.create(tokenSettings(config.tokens()), clock);
     ServiceMetrics metrics = new ServiceMetrics();
@@ -131,45 +146,64 @@ public final class UserServiceApp implements AutoCloseable {
     HashingThreads hashingThreads = null;
     AutoCloseable changeListener = () -> { };
     DatabaseWorkerThreads workerThreads = null;
+    Optional<EmbeddedDatabaseServer> localDatabaseAccess = Optional.empty();
     try {
       if (config.metricsPort() != 0) {
         endpoint = Optional.of(MetricsEndpoint.start(metrics, config.metricsPort()));
         log.info("metrics served on port {} at /metrics", endpoint.get().port());
       }
       database = Database.open(settings, metrics.poolTracker());
+      if (settings.jdbcUrl().equals(DatabaseSettings.embeddedUrl(config.dataDir()))) {
+        // the admin commands reach the embedded database through it while this process holds the file
+        localDatabaseAccess = EmbeddedDatabaseServer.start(config.dataDir());
+      }
+      if (tracing.enabled()) {
+        log.info("traces sent by OTLP to {}", config.otlpEndpoint().map(Object::toString).orElse("a test exporter"));
+      }
+      DataSource data = tracing.traced(database.dataSource());
       workerThreads = DatabaseWorkerThreads.start();
       DatabaseWorkers workers = workerThreads.workers();
       ChangeFeed feed = ChangeFeed.forDatabase(settings);
       changeListener = feed;
-      var users = new JdbcUserRepository(database.dataSource(), clock, feed.publisher());
+      var users = new JdbcUserRepository(data, clock, feed.publisher());
       // every call checks its account's current status and roles, kept up to date by the feed
       AccountStateCache accounts = new AccountStateCache(users, workers);
       feed.hub().observe(accounts);
       feed.start(users);
       hashingThreads = HashingThreads.create(orHalfTheCores(config.hashThreads()), config.hashQueue());
       PasswordHasher hasher = new PasswordHasher(hashingThreads.executor(), hashingThreads.threads());
-      LoginThrottle throttle = new LoginThrottle(database.dataSource(), config.loginMaxFailures(),
+      LoginThrottle throttle = new LoginThrottle(data, config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
       List<BindableService> services = List.of(
-          new UserServiceImpl(users, hasher, feed.hub(), accounts, workers),
-          new AuthServiceImpl(users, hasher, tokens, throttle));
+          new UserServiceImpl(users, hasher, feed.hub(), accounts, workers, metrics.counters()),
+          new AuthServiceImpl(users, hasher, tokens, throttle, accounts, metrics.counters()));
+      metrics.subscriptions(feed.hub()::openSubscriptions);
       if (config.adminServices()) {
         builder.addServices(AdminInterface.getStandardServices());
       }
-      // metrics outermost, so calls the auth interceptor refuses are counted too
+      // gRPC's metrics come from its stream tracers, so calls the auth interceptor refuses are counted too
+      metrics.instrument(builder);
       StreamLimiter streams = StreamLimiter.from(config.limits());
       // streams are counted per connection through the filter that marks each connection
       builder.addTransportFilter(streams.transportFilter());
       // the stream bound before auth, so that no caller, with a token or without, holds more;
       // exceptions become statuses outside every interceptor that may end a call, inside the ones
       // that record the final status
-      List<ServerInterceptor> interceptors = List.of(metrics.serverInterceptor(), new RequestIdInterceptor(),
-          new CallLoggingInterceptor(), new ExceptionInterceptor(), streams, new AuthInterceptor(tokens, accounts));
+      // the call's span outermost, so every line the call logs carries its trace id
+      List<ServerInterceptor> interceptors = new ArrayList<>(tracing.serverInterceptors());
+      interceptors.addAll(List.of(new RequestIdInterceptor(), new CallLoggingInterceptor(), new ExceptionInterceptor(),
+          streams, new AuthInterceptor(tokens, accounts)));
       UserServer server = new UserServer(builder, services, interceptors, database::isReachable,
           config.healthInterval(), config.drainDelay(), config.shutdownGrace());
-      return new UserServiceApp(metrics, endpoint, database, server.start(), changeListener, threads, workerThreads,
-          hashingThreads);
+      if (config.healthPort() != 0) {
+        server.serveHealthOn(NettyServers.forPort(config.healthPort(), InsecureServerCredentials.create(),
+            config.limits()));
+      }
+      metrics.databaseUp(server::databaseReachable);
+      return new UserServiceApp(metrics, tracing, endpoint, database, server.start(), changeListener, threads,
+          workerThreads, hashingThreads, localDatabaseAccess);
     } catch (RuntimeException e) {
+      localDatabaseAccess.ifPresent(EmbeddedDatabaseServer::close);
       if (hashingThreads != null) {
         hashingThreads.close();
       }
@@ -182,6 +216,7 @@ public final class UserServiceApp implements AutoCloseable {
       }
       endpoint.ifPresent(MetricsEndpoint::close);
       metrics.close();
+      tracing.close();
       throw e;
     }
   }
@@ -189,6 +224,11 @@ public final class UserServiceApp implements AutoCloseable {
   /** The gRPC port (the chosen one when configured with 0). */
   public int port() {
     return server.port();
+  }
+
+  /** The plaintext health-only port, or -1 when {@link Config#healthPort()} is 0. */
+  public int healthPort() {
+    return server.healthPort();
   }
 
   public void blockUntilShutdown() throws InterruptedException {
@@ -208,10 +248,12 @@ public final class UserServiceApp implements AutoCloseable {
       hashingThreads.close();
       closeQuietly(changeListener);
       workerThreads.close();
+      localDatabaseAccess.ifPresent(EmbeddedDatabaseServer::close);
       log.info("shutdown 4/4: closing the database pool");
       database.close();
       metricsEndpoint.ifPresent(MetricsEndpoint::close);
       metrics.close();
+      tracing.close();
     }
   }
 

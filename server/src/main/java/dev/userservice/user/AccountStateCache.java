@@ -18,7 +18,8 @@ import java.util.concurrent.Executor;
  * change the feed delivers (from any replica) replaces it at once, and when the feed may have
  * missed changes (its listener reconnected) everything is read again. As a safety net for changes
  * made beside the service (an operator's SQL), an entry is re-read in the background once it is
- * {@link #REFRESH_AFTER} old and a call uses it, and dropped when {@link #EXPIRE_AFTER} old.
+ * {@link #REFRESH_AFTER} old and a call uses it, dropped when {@link #EXPIRE_AFTER} old, and
+ * dropped when its account logs in.
  * Subjects that are not user ids are not looked up; unknown user ids are kept as unknown.
  */
 public final class AccountStateCache implements AccountStates, FeedObserver {
@@ -88,6 +89,15 @@ public final class AccountStateCache implements AccountStates, FeedObserver {
       }
       return user.version() >= old.version() ? Known.of(user) : old;
     });
+  }
+
+  /**
+   * Drops what is kept of one account, so that its next call reads it: Login does so, as it has
+   * just read the account's row, so that a change made beside the service (by an admin command on
+   * the embedded database, which no change feed announces) holds from that Login on.
+   */
+  public void forget(UUID id) {
+    cache.invalidate(requireNonNull(id, "id"));
   }
 
   @Override

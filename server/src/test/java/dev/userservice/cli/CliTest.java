@@ -66,6 +66,49 @@ class CliTest {
   }
 
   @Test
+  void help_adminGrantRole_listsItsOptionsAndTheDatabaseSettingsOnly() {
+    assertThat(execute(Map.of("DATABASE_PASSWORD", "hunter2"), "admin", "grant-role", "--help")).isZero();
+
+    String help = out.toString().replaceAll("\\s+", " ");
+    assertThat(help).startsWith("Usage: user-service admin grant-role").contains("--email=<email>", "--role=<role>")
+        .contains("Exit codes: 0 done").doesNotContain("hunter2").doesNotContain("--grpc-port");
+    for (Setting setting : Config.DATABASE_SETTINGS) {
+      assertThat(help).contains("--" + setting.flag() + "=<value>").contains("env " + setting.env());
+    }
+  }
+
+  @Test
+  void execute_adminGrantRole_badRole_exitCodeTwoBeforeTouchingTheDatabase() {
+    assertThat(execute(Map.of("DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/none"), "admin", "grant-role",
+        "--email", "ada@example.com", "--role", "Admin")).isEqualTo(2);
+
+    assertThat(err.toString()).startsWith("user-service admin grant-role: --role is 'Admin' (expected: 1 to 30"
+        + " characters of a-z, 0-9, '-' and '_', starting with a letter)");
+  }
+
+  @Test
+  void execute_adminGrantRole_noEmail_exitCodeTwoNamingIt() {
+    assertThat(execute(Map.of(), "admin", "grant-role", "--role", "admin")).isEqualTo(2);
+
+    assertThat(err.toString()).contains("Missing required option: '--email=<email>'");
+  }
+
+  @Test
+  void execute_adminWithoutCommand_exitCodeTwoNamingThem() {
+    assertThat(execute(Map.of(), "admin")).isEqualTo(2);
+
+    assertThat(err.toString()).contains("a command is needed: grant-role, revoke-role or list-admins");
+  }
+
+  @Test
+  void execute_adminGrantRole_databaseUnreachable_exitCodeOneSayingSo() {
+    assertThat(execute(Map.of("DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/none", "DB_CONNECTION_TIMEOUT_MS", "500"),
+        "admin", "grant-role", "--email", "ada@example.com", "--role", "admin")).isEqualTo(1);
+
+    assertThat(err.toString()).startsWith("user-service admin grant-role: cannot connect to the database");
+  }
+
+  @Test
   void execute_badSetting_exitCodeTwoAndMessageOnStandardError() {
     assertThat(execute(Map.of("GRPC_PORT", "70000"))).isEqualTo(2);
 

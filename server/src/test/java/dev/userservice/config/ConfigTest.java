@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 class ConfigTest {
 
@@ -38,6 +40,48 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.load(new String[0], Map.of("DRAIN_DELAY_MS", "-1")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("--drain-delay-ms (DRAIN_DELAY_MS): '-1' (expected: milliseconds in 0..600000)");
+  }
+
+  /** The admin commands read the database settings alone, as the server reads them. */
+  private static DatabaseValues loadDatabase(String[] args, Map<String, String> env) {
+    CommandSpec command = CommandSpec.create();
+    Config.addDatabaseOptions(command, env);
+    new CommandLine(command).parseArgs(args);
+    return Config.loadDatabase(command);
+  }
+
+  @Test
+  void loadDatabase_flagBeatsEnvironmentThenDefaults() {
+    DatabaseValues values = loadDatabase(new String[] {"--data-dir", "/srv/users"},
+        Map.of("DATA_DIR", "/elsewhere", "DATABASE_USER", "app", "DATABASE_PASSWORD", "hunter2"));
+
+    assertThat(values.dataDir()).isEqualTo(Path.of("/srv/users"));
+    assertThat(values.url()).isEmpty();
+    assertThat(values.user()).contains("app");
+    assertThat(values.password()).contains("hunter2");
+    assertThat(values.connectionTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(values.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void loadDatabase_badTimeout_sameMessageAsTheServer() {
+    Map<String, String> env = Map.of("DB_CONNECTION_TIMEOUT_MS", "10");
+
+    assertThatThrownBy(() -> loadDatabase(new String[0], env)).isInstanceOf(ConfigException.class)
+        .hasMessage("--db-connection-timeout-ms (DB_CONNECTION_TIMEOUT_MS): '10' (expected: milliseconds in 250..600000)");
+    assertThatThrownBy(() -> Config.load(new String[0], env)).hasMessageStartingWith(
+        "--db-connection-timeout-ms (DB_CONNECTION_TIMEOUT_MS): '10'");
+  }
+
+  @Test
+  void load_otlpEndpoint_offByDefault_anHttpUrlFromEnvironment_elseRefused() {
+    assertThat(Config.load(new String[0], Map.of()).otlpEndpoint()).isEmpty();
+    assertThat(Config.load(new String[0], Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"))
+        .otlpEndpoint()).contains(java.net.URI.create("http://collector:4318"));
+    assertThatThrownBy(() -> Config.load(new String[] {"--otlp-endpoint=collector:4318"}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--otlp-endpoint (OTEL_EXPORTER_OTLP_ENDPOINT): 'collector:4318'")
+        .hasMessageContaining("http://");
   }
 
   @Test
@@ -149,6 +193,7 @@ class ConfigTest {
     Config config = Config.load(new String[0], Map.of());
 
     assertThat(config.metricsPort()).isEqualTo(9464);
+    assertThat(config.healthPort()).isZero();
     assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     assertThat(config.adminServices()).isFalse();
     assertThat(config.limits()).isEqualTo(new TransportLimits(4 * 1024 * 1024, 8192, 100, Duration.ofSeconds(20),
@@ -177,10 +222,11 @@ class ConfigTest {
   @Test
   void load_observabilityAndLimitSettings_fromFlagsAndEnvironment() {
     Config config = Config.load(new String[] {"--log-format=json", "--max-connection-age-ms=0",
-        "--keepalive-permit-without-calls=false"}, Map.of("METRICS_PORT", "0", "ADMIN_SERVICES", "true",
+        "--keepalive-permit-without-calls=false"}, Map.of("METRICS_PORT", "0", "HEALTH_PORT", "8086", "ADMIN_SERVICES", "true",
         "MAX_INBOUND_MESSAGE_BYTES", "65536", "MAX_CONCURRENT_CALLS_PER_CONNECTION", "7"));
 
     assertThat(config.metricsPort()).isZero();
+    assertThat(config.healthPort()).isEqualTo(8086);
     assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
     assertThat(config.adminServices()).isTrue();
     assertThat(config.limits().maxInboundMessageBytes()).isEqualTo(65536);

@@ -42,6 +42,62 @@ class DatabaseSettingsTest {
   }
 
   @Test
+  void toString_loopbackServerUrl_keyMasked() {
+    String key = "ab".repeat(32);
+    DatabaseSettings settings = new DatabaseSettings(DatabaseSettings.loopbackServerUrl(40000, key), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, TIMEOUT);
+
+    assertThat(settings.jdbcUrl()).startsWith("jdbc:h2:tcp://127.0.0.1:40000/" + key + ";MODE=PostgreSQL");
+    assertThat(settings.toString()).contains("jdbc:h2:tcp://127.0.0.1:40000/****;MODE=PostgreSQL").doesNotContain(key);
+  }
+
+  @Test
+  void existingEmbeddedUrl_neverCreatesADatabase() {
+    assertThat(DatabaseSettings.existingEmbeddedUrl(Path.of("/srv/data")))
+        .isEqualTo(DatabaseSettings.embeddedUrl(Path.of("/srv/data")) + ";IFEXISTS=TRUE");
+  }
+
+  @Test
+  void from_postgresUriWithSeveralHosts_multiHostJdbcUrlToThePrimary() {
+    DatabaseSettings settings = DatabaseSettings.from(
+        Optional.of("postgres://app:p%40ss@db-a:5432,db-b:5433/users?sslmode=require"),
+        Optional.empty(), Optional.empty(), Path.of("."), 5, TIMEOUT);
+
+    assertThat(settings.jdbcUrl())
+        .isEqualTo("jdbc:postgresql://db-a:5432,db-b:5433/users?sslmode=require&targetServerType=primary");
+    assertThat(settings.user()).contains("app");
+    assertThat(settings.password()).contains("p@ss");
+  }
+
+  @Test
+  void from_jdbcUrlWithSeveralHosts_primaryAddedUnlessTheUrlChoosesATarget() {
+    assertThat(DatabaseSettings.from(Optional.of("jdbc:postgresql://a:5432,b:5432/users"), Optional.empty(),
+        Optional.empty(), Path.of("."), 5, TIMEOUT).jdbcUrl())
+        .isEqualTo("jdbc:postgresql://a:5432,b:5432/users?targetServerType=primary");
+    assertThat(DatabaseSettings.from(Optional.of("jdbc:postgresql://a,b/users?targetServerType=preferPrimary"),
+        Optional.empty(), Optional.empty(), Path.of("."), 5, TIMEOUT).jdbcUrl())
+        .isEqualTo("jdbc:postgresql://a,b/users?targetServerType=preferPrimary");
+    assertThat(DatabaseSettings.from(Optional.of("postgres://db:5432/users"), Optional.empty(),
+        Optional.empty(), Path.of("."), 5, TIMEOUT).jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/users");
+  }
+
+  @Test
+  void from_postgresUriWithAnEmptyHost_rejected() {
+    assertThatThrownBy(() -> DatabaseSettings.from(Optional.of("postgres://a:5432,/users"), Optional.empty(),
+        Optional.empty(), Path.of("."), 5, TIMEOUT)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host");
+  }
+
+  @Test
+  void maskedUrl_hidesAPasswordParameter() {
+    DatabaseSettings settings = DatabaseSettings.from(Optional.of("jdbc:postgresql://db/users?user=a&password=s3cret"),
+        Optional.empty(), Optional.empty(), Path.of("."), 5, TIMEOUT);
+
+    assertThat(settings.maskedUrl()).isEqualTo("jdbc:postgresql://db/users?user=a&password=****");
+    assertThat(settings.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
   void from_otherScheme_rejected() {
     assertThatThrownBy(() -> DatabaseSettings.from(Optional.of("mysql://db/users"), Optional.empty(),
         Optional.empty(), Path.of("."), 5, TIMEOUT)).isInstanceOf(IllegalArgumentException.class);

@@ -1,12 +1,19 @@
 package dev.userservice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.google.gson.Gson;
 import dev.userservice.config.Config;
 import dev.userservice.config.Setting;
 import dev.userservice.server.UserServer;
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,13 +21,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * The manifests in deploy/kubernetes, parsed as Kubernetes would read them: probes, shutdown
- * timing, selectors and secrets agree with the service and with each other.
+ * timing, selectors and secrets agree with the service and with each other; rendered by
+ * {@code kubectl kustomize}, every object reads as Kubernetes' own model of its kind, no unknown
+ * field allowed.
  */
 class KubernetesManifestsTest {
   /** The top-level directory; the build passes it, as the tests run in the server module. */
@@ -31,7 +42,98 @@ class KubernetesManifestsTest {
   private static final Set<String> SECRET_ENV = Set.of("DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD",
       "JWT_SECRET");
 
+  /** Kubernetes' own models (client-java) of the kinds the manifests hold. */
+  private static final Map<String, Class<?>> MODELS = Map.of("Deployment", V1Deployment.class,
+      "Service", V1Service.class, "PodDisruptionBudget", V1PodDisruptionBudget.class);
+
   private final List<Manifest> manifests = load();
+
+  @Test
+  void rendered_everyObjectIsAKnownKindWithNoUnknownField() {
+    List<Map<String, Object>> objects = render(MANIFESTS);
+
+    assertThat(objects).extracting(o -> o.get("kind"))
+        .containsExactlyInAnyOrder("Deployment", "Service", "Service", "PodDisruptionBudget");
+    objects.forEach(KubernetesManifestsTest::validate);
+  }
+
+  @Test
+  void rendered_aMisspelledFieldIsRefused(@TempDir Path copy) throws IOException {
+    try (Stream<Path> files = Files.list(MANIFESTS)) {
+      for (Path file : files.toList()) {
+        Files.writeString(copy.resolve(file.getFileName()), Files.readString(file)
+            .replace("readOnlyRootFilesystem:", "readOnlyRootFileSystem:"));
+      }
+    }
+    Map<String, Object> deployment = render(copy).stream().filter(o -> "Deployment".equals(o.get("kind")))
+        .findFirst().orElseThrow();
+
+    Throwable refused = catchThrowable(() -> validate(deployment));
+
+    assertThat(refused).as("a Deployment with a misspelled field").isNotNull();
+    assertThat(messages(refused)).contains("readOnlyRootFileSystem");
+  }
+
+  @Test
+  void prometheusOperatorOverlay_addsAServiceMonitorOnTheServicesMetricsPort() {
+    List<Map<String, Object>> objects = render(ROOT.resolve("deploy/prometheus-operator"));
+    Map<String, Object> monitor = objects.stream().filter(o -> "ServiceMonitor".equals(o.get("kind")))
+        .findFirst().orElseThrow(() -> new AssertionError("no ServiceMonitor"));
+    Map<String, Object> service = objects.stream()
+        .filter(o -> "Service".equals(o.get("kind")) && "user-service".equals(at(o, "metadata", "name")))
+        .findFirst().orElseThrow();
+
+    objects.stream().filter(o -> o != monitor).forEach(KubernetesManifestsTest::validate);
+    assertThat(objects).hasSize(render(MANIFESTS).size() + 1);
+    assertThat(map(at(service, "metadata", "labels")))
+        .containsAllEntriesOf(map(at(monitor, "spec", "selector", "matchLabels")));
+    String port = (String) map(list(at(monitor, "spec", "endpoints")).get(0)).get("port");
+    assertThat(list(at(service, "spec", "ports"))).map(KubernetesManifestsTest::map)
+        .anySatisfy(p -> assertThat(p).containsEntry("name", port).containsEntry("port", metricsPort()));
+  }
+
+  @Test
+  void metricsPort_declaredOnThePodAndTheServiceAndAnnotatedForScraping() {
+    int port = metricsPort();
+    Map<String, Object> annotations = map(at(one("Deployment").doc(), "spec", "template", "metadata", "annotations"));
+    Manifest service = manifests.stream().filter(m -> m.kind().equals("Service") && m.name().equals("user-service"))
+        .findFirst().orElseThrow();
+
+    assertThat(port).isPositive();
+    assertThat(list(container().get("ports"))).map(KubernetesManifestsTest::map)
+        .anySatisfy(p -> assertThat(p).containsEntry("name", "metrics").containsEntry("containerPort", port));
+    assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", String.valueOf(port)).containsEntry("prometheus.io/path", "/metrics");
+    assertThat(list(at(service.doc(), "spec", "ports"))).map(KubernetesManifestsTest::map).anySatisfy(p ->
+        assertThat(p).containsEntry("name", "metrics").containsEntry("port", port).containsEntry("targetPort", "metrics"));
+  }
+
+  @Test
+  void readinessProbe_toleratesOneSlowOrFailedAnswer() {
+    Map<String, Object> container = container();
+    Map<String, Object> readiness = map(container.get("readinessProbe"));
+
+    assertThat((Integer) readiness.get("failureThreshold")).isGreaterThanOrEqualTo(3);
+    for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+      assertThat((Integer) at(container, probe, "timeoutSeconds")).as(probe).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void pods_spreadOverNodesAndZonesAndMountNoServiceAccountToken() {
+    Map<String, Object> pod = map(at(one("Deployment").doc(), "spec", "template", "spec"));
+    Map<String, Object> podLabels = map(at(one("Deployment").doc(), "spec", "template", "metadata", "labels"));
+    List<Map<String, Object>> spread = list(pod.get("topologySpreadConstraints")).stream()
+        .map(KubernetesManifestsTest::map).toList();
+
+    assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+    assertThat(spread).extracting(c -> c.get("topologyKey"))
+        .containsExactlyInAnyOrder("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+    assertThat(spread).allSatisfy(c -> {
+      assertThat(podLabels).containsAllEntriesOf(map(at(c, "labelSelector", "matchLabels")));
+      assertThat(c).containsEntry("maxSkew", 1).containsEntry("whenUnsatisfiable", "ScheduleAnyway");
+    });
+  }
 
   @Test
   void everyManifest_parsesWithApiVersionKindAndName() {
@@ -54,17 +156,21 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void deployment_probesAreGrpcOnPort50051() {
+  void deployment_probesAreGrpcOnThePlaintextHealthPort() {
     Map<String, Object> container = container();
+    int healthPort = Integer.parseInt(effective("HEALTH_PORT"));
 
+    // the kubelet's gRPC probes cannot speak TLS: they use the health-only port, never TLS
+    assertThat(healthPort).isPositive().isNotEqualTo(GRPC_PORT).isNotEqualTo(metricsPort());
     Map<String, Object> readiness = map(at(container, "readinessProbe", "grpc"));
-    assertThat(readiness.get("port")).isEqualTo(GRPC_PORT);
+    assertThat(readiness.get("port")).isEqualTo(healthPort);
     assertThat(readiness.getOrDefault("service", "")).isIn("user.v1.UserService", "");
     for (String probe : List.of("livenessProbe", "startupProbe")) {
       assertThat(map(at(container, probe, "grpc")))
-          .containsEntry("port", GRPC_PORT).containsEntry("service", UserServer.LIVENESS_SERVICE);
+          .containsEntry("port", healthPort).containsEntry("service", UserServer.LIVENESS_SERVICE);
     }
-    assertThat(list(container.get("ports"))).extracting(p -> map(p).get("containerPort")).contains(GRPC_PORT);
+    assertThat(list(container.get("ports"))).extracting(p -> map(p).get("containerPort"))
+        .contains(GRPC_PORT, healthPort);
   }
 
   @Test
@@ -77,14 +183,14 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void services_headlessOneHasClusterIpNoneAndBothSelectThePods() {
+  void services_headlessOneHasClusterIpNoneAndBothSelectThePodsOnTheGrpcPort() {
     Map<String, Object> podLabels = map(at(one("Deployment").doc(), "spec", "template", "metadata", "labels"));
     List<Manifest> services = manifests.stream().filter(m -> m.kind().equals("Service")).toList();
 
     assertThat(services).extracting(m -> at(m.doc(), "spec", "clusterIP")).containsExactlyInAnyOrder(null, "None");
     assertThat(services).allSatisfy(s -> {
       assertThat(podLabels).containsAllEntriesOf(map(at(s.doc(), "spec", "selector")));
-      assertThat(list(at(s.doc(), "spec", "ports"))).extracting(p -> map(p).get("port")).containsExactly(GRPC_PORT);
+      assertThat(list(at(s.doc(), "spec", "ports"))).extracting(p -> map(p).get("port")).contains(GRPC_PORT);
     });
   }
 
@@ -149,6 +255,46 @@ class KubernetesManifestsTest {
     assertThat(map(resources.get("limits"))).containsKeys("cpu", "memory");
   }
 
+  private int metricsPort() {
+    return Integer.parseInt(effective("METRICS_PORT"));
+  }
+
+  /** Reads the object as Kubernetes' model of its kind, which refuses fields the kind has not. */
+  private static void validate(Map<String, Object> object) {
+    Class<?> model = MODELS.get(String.valueOf(object.get("kind")));
+    assertThat(model).as("a model of kind %s", object.get("kind")).isNotNull();
+    JSON.deserialize(new Gson().toJson(object), model);
+  }
+
+  private static String messages(Throwable thrown) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    return all.toString();
+  }
+
+  /** The objects {@code kubectl kustomize} renders from this directory. */
+  static List<Map<String, Object>> render(Path directory) {
+    try {
+      Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory.toString())
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String yaml = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).as("kubectl kustomize finished").isTrue();
+      assertThat(kubectl.exitValue()).as("kubectl kustomize %s", directory).isZero();
+      List<Map<String, Object>> objects = new ArrayList<>();
+      for (Object doc : new Yaml().loadAll(yaml)) {
+        objects.add(map(doc));
+      }
+      return objects;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run kubectl kustomize (kubectl must be installed)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The value the Deployment gives this variable, or the service's default. */
   private String effective(String env) {
     return list(container().get("env")).stream().map(KubernetesManifestsTest::map)
@@ -192,7 +338,7 @@ class KubernetesManifestsTest {
   }
 
   /** The node at this path of keys, or null where the path ends early. */
-  private static Object at(Object node, String... path) {
+  static Object at(Object node, String... path) {
     Object current = node;
     for (String key : path) {
       if (!(current instanceof Map<?, ?> m)) {
@@ -204,13 +350,13 @@ class KubernetesManifestsTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object node) {
+  static Map<String, Object> map(Object node) {
     assertThat(node).isInstanceOf(Map.class);
     return (Map<String, Object>) node;
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Object> list(Object node) {
+  static List<Object> list(Object node) {
     assertThat(node).isInstanceOf(List.class);
     return (List<Object>) node;
   }

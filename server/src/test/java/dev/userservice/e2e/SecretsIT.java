@@ -73,8 +73,8 @@ class SecretsIT {
     }
 
     if (logFormat.equals("json")) {
-      assertThat(output).contains("{\"method\":\"auth.v1.AuthService\\/Login\"}")
-          .contains("{\"method\":\"user.v1.UserService\\/GetUser\"}");
+      assertThat(output).contains("\"method\":\"auth.v1.AuthService/Login\"")
+          .contains("\"method\":\"user.v1.UserService/GetUser\"");
     } else {
       assertThat(output).contains("method=\"auth.v1.AuthService/Login\"")
           .contains("method=\"user.v1.UserService/GetUser\"");

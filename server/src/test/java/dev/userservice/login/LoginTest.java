@@ -8,6 +8,7 @@ import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.auth.v1.LoginResponse;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
+import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.identity.Principal;
 import dev.userservice.testing.InProcessService;
@@ -127,19 +128,42 @@ class LoginTest {
     assertThat(locked.getDescription()).contains("try again");
   }
 
+  /** A change no change feed announces: SQL beside the service, as an admin command on the embedded database makes. */
+  private void grantAdminBesideTheService(String email) throws Exception {
+    try (Connection c = DriverManager.getConnection(service.settings().jdbcUrl());
+        PreparedStatement s = c.prepareStatement("update users set roles = 'admin', version = version + 1 where email = ?")) {
+      s.setString(1, email);
+      s.executeUpdate();
+    }
+  }
+
   @Test
   void login_roleGrantedInTheDatabase_travelsInTheToken() throws Exception {
     User user = createWithPassword("boss@example.com");
-    try (Connection c = DriverManager.getConnection(service.settings().jdbcUrl());
-        PreparedStatement s = c.prepareStatement("update users set roles = 'admin' where email = ?")) {
-      s.setString(1, "boss@example.com");
-      s.executeUpdate();
-    }
+    grantAdminBesideTheService("boss@example.com");
 
     String token = auth().login(login("boss@example.com", PASSWORD)).getAccessToken();
 
     Principal principal = TestTokens.SERVICE.verify(token);
     assertThat(principal.subject()).isEqualTo(user.getId());
     assertThat(principal.isAdmin()).isTrue();
+  }
+
+  /**
+   * The account's state was cached before the change beside the service; the Login that read the
+   * changed row makes its calls follow it at once, not a minute later.
+   */
+  @Test
+  void login_afterARoleGrantBesideTheService_callsCarryTheRoleAtOnce() throws Exception {
+    createWithPassword("first-admin@example.com");
+    String before = auth().login(login("first-admin@example.com", PASSWORD)).getAccessToken();
+    ListUsersRequest list = ListUsersRequest.getDefaultInstance();
+    assertThat(catchStatus(() -> service.blocking(before).listUsers(list).next()).getStatus().getCode())
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+    grantAdminBesideTheService("first-admin@example.com");
+
+    String after = auth().login(login("first-admin@example.com", PASSWORD)).getAccessToken();
+
+    assertThat(service.blocking(after).listUsers(list).hasNext()).isTrue();
   }
 }

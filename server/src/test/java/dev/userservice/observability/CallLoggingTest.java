@@ -52,11 +52,18 @@ class CallLoggingTest {
 
   @Test
   void duration_millisecondsWithThreeDecimals() {
-    assertThat(CallLoggingInterceptor.millis(0)).isEqualTo("0.000");
-    assertThat(CallLoggingInterceptor.millis(7)).isEqualTo("0.007");
-    assertThat(CallLoggingInterceptor.millis(12_045)).isEqualTo("12.045");
-    assertThat(CallLoggingInterceptor.millis(1_230)).isEqualTo("1.230");
-    assertThat(CallLoggingInterceptor.millis(98_765_432)).isEqualTo("98765.432");
+    assertThat(CallLoggingInterceptor.millis(0)).hasToString("0.000");
+    assertThat(CallLoggingInterceptor.millis(7)).hasToString("0.007");
+    assertThat(CallLoggingInterceptor.millis(12_045)).hasToString("12.045");
+    assertThat(CallLoggingInterceptor.millis(1_230)).hasToString("1.230");
+    assertThat(CallLoggingInterceptor.millis(98_765_432)).hasToString("98765.432");
+  }
+
+  @Test
+  void peer_hostAndPortWithoutLeadingSlash() {
+    assertThat(CallLoggingInterceptor.peer(new java.net.InetSocketAddress("127.0.0.1", 5123))).isEqualTo("127.0.0.1:5123");
+    assertThat(CallLoggingInterceptor.peer(new java.net.InetSocketAddress("::1", 5123))).isEqualTo("[0:0:0:0:0:0:0:1]:5123");
+    assertThat(CallLoggingInterceptor.peer(null)).isEmpty();
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
@@ -14,6 +13,11 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,16 +90,32 @@ class TextLogEscapingTest {
   }
 
   @Test
+  void textEncoder_insideSpan_lineEndsWithTraceId() throws JoranException {
+    SpanContext span = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+        TraceFlags.getSampled(), TraceState.getDefault());
+    logger.info("inside");
+
+    String text;
+    try (Scope ignored = Span.wrap(span).makeCurrent()) {
+      text = encodeAsText(events.list.get(0));
+    }
+
+    assertThat(text).endsWith("inside  trace_id=0af7651916cd43dd8448eb211c80319c\n");
+    assertThat(encodeAsText(events.list.get(0))).doesNotContain("trace_id");
+  }
+
+  @Test
   void jsonEncoder_newlinesAndQuotesInMessageAndException_oneValidJsonLine() {
     logger.error("message \"quoted\"\n" + FORGED, new IllegalStateException("bad\n\"" + FORGED));
-    JsonEncoder encoder = LogOutput.jsonEncoder(context);
+    EcsLineEncoder encoder = LogOutput.jsonEncoder(context);
 
     String line = new String(encoder.encode(events.list.get(0)), StandardCharsets.UTF_8);
 
     assertThat(line.strip()).doesNotContain("\n");
     JsonObject json = JsonParser.parseString(line).getAsJsonObject();
-    assertThat(json.get("formattedMessage").getAsString()).isEqualTo("message \"quoted\"\n" + FORGED);
-    assertThat(json.getAsJsonObject("throwable").get("message").getAsString()).isEqualTo("bad\n\"" + FORGED);
+    assertThat(json.get("message").getAsString()).isEqualTo("message \"quoted\"\n" + FORGED);
+    assertThat(json.get("error.message").getAsString()).isEqualTo("bad\n\"" + FORGED);
+    assertThat(json.get("error.stack_trace").getAsString()).contains("bad\n\"" + FORGED);
   }
 
   /** Encodes with the encoder of the STDOUT appender that the service's logback.xml configures. */

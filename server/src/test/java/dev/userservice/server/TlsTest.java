@@ -7,6 +7,7 @@ import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.config.Config;
 import dev.userservice.db.DatabaseSettings;
+import dev.userservice.testing.NettyService;
 import dev.userservice.testing.TestCertificates;
 import dev.userservice.testing.TestTokens;
 import io.grpc.ChannelCredentials;
@@ -16,12 +17,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,17 +53,52 @@ class TlsTest {
     }
   }
 
-  private int start(boolean mutual) {
+  private int start(boolean mutual, String... more) {
+    return startApp(mutual, more).port();
+  }
+
+  private UserServiceApp startApp(boolean mutual, String... more) {
     List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0", "--drain-delay-ms=0",
         "--tls-cert-file=" + certs.serverCert, "--tls-key-file=" + certs.serverKey,
         "--database-url=" + DatabaseSettings.inMemoryUrl("tls" + UUID.randomUUID().toString().replace("-", ""))));
     if (mutual) {
       args.add("--tls-client-ca-file=" + certs.caCert);
     }
+    args.addAll(List.of(more));
     UserServiceApp app = UserServiceApp.start(Config.load(args.toArray(String[]::new),
         Map.of("JWT_SECRET", TestTokens.SECRET)));
     resources.add(app);
-    return app.port();
+    return app;
+  }
+
+  private ManagedChannel plaintext(int port) {
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", port, InsecureChannelCredentials.create())
+        .build();
+    resources.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    return channel;
+  }
+
+  @Test
+  void mutualTls_healthPort_answersPlaintextProbesAndServesNothingElse() {
+    int healthPort = NettyService.freePort();
+    UserServiceApp app = startApp(true, "--health-port=" + healthPort);
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(plaintext(healthPort));
+
+    assertThat(app.healthPort()).isEqualTo(healthPort);
+    for (String service : List.of("", "user.v1.UserService", UserServer.LIVENESS_SERVICE)) {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health
+          .withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder().setService(service).build())
+          .getStatus()).isEqualTo(ServingStatus.SERVING));
+    }
+    UserServiceGrpc.UserServiceBlockingStub users = UserServiceGrpc.newBlockingStub(plaintext(healthPort));
+    assertThatThrownBy(() -> users.withDeadlineAfter(5, TimeUnit.SECONDS).createUser(CreateUserRequest.newBuilder().setEmail("probe@example.com").setName("Probe").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+  }
+
+  @Test
+  void healthPortUnset_noHealthOnlyServer() {
+    assertThat(startApp(false).healthPort()).isEqualTo(-1);
   }
 
   private String createOver(int port, ChannelCredentials credentials) {

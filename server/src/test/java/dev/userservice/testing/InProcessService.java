@@ -3,6 +3,7 @@ package dev.userservice.testing;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.config.Config;
 import dev.userservice.db.DatabaseSettings;
+import dev.userservice.observability.ServiceTracing;
 import dev.userservice.server.UserServiceApp;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class InProcessService implements AfterEachCallback {
   private final DatabaseSettings settings;
   private final boolean ownsSchema;
+  private ServiceTracing tracing = ServiceTracing.off();
   private UserServiceApp app;
   private ManagedChannel channel;
 
@@ -50,13 +52,19 @@ public final class InProcessService implements AfterEachCallback {
     return new InProcessService(first.settings, false);
   }
 
+  /** Has the service trace through {@code tracing} (off unless set); call before the first {@link #channel()}. */
+  public InProcessService tracedBy(ServiceTracing tracing) {
+    this.tracing = tracing;
+    return this;
+  }
+
   /** Starts the service on first use and returns a channel to it. */
   public ManagedChannel channel() {
     if (channel == null) {
       String name = InProcessServerBuilder.generateName();
       Config config = Config.load(new String[] {"--health-interval-ms=200", "--shutdown-grace-ms=2000",
           "--login-max-failures=3", "--metrics-port=0", "--drain-delay-ms=0"}, Map.of("JWT_SECRET", TestTokens.SECRET));
-      app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name), config);
+      app = UserServiceApp.start(settings, InProcessServerBuilder.forName(name), config, tracing);
       channel = InProcessChannelBuilder.forName(name).build();
     }
     return channel;

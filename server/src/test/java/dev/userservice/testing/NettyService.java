@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The whole service on the real Netty transport, on 127.0.0.1 and a free port, over a new
- * in-memory H2 database; the metrics endpoint is off unless the flags turn it on. Channels it
+ * in-memory H2 database or a given one; the metrics endpoint is off unless the flags turn it on. Channels it
  * makes are closed with it.
  */
 public final class NettyService implements AutoCloseable {
@@ -31,8 +31,13 @@ public final class NettyService implements AutoCloseable {
 
   /** Starts the service with these flags added to the defaults. */
   public static NettyService start(String... flags) {
+    return onDatabase(DatabaseSettings.inMemoryUrl("n" + UUID.randomUUID().toString().replace("-", "")), flags);
+  }
+
+  /** Starts the service on the database at this URL (its DATABASE_URL), with these flags added. */
+  public static NettyService onDatabase(String databaseUrl, String... flags) {
     List<String> args = new ArrayList<>(List.of("--grpc-port=0", "--metrics-port=0", "--drain-delay-ms=0",
-        "--database-url=" + DatabaseSettings.inMemoryUrl("n" + UUID.randomUUID().toString().replace("-", ""))));
+        "--database-url=" + databaseUrl));
     args.addAll(List.of(flags));
     Config config = Config.load(args.toArray(String[]::new), Map.of("JWT_SECRET", TestTokens.SECRET));
     return new NettyService(UserServiceApp.start(config));

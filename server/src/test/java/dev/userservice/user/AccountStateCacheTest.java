@@ -68,6 +68,18 @@ class AccountStateCacheTest {
   }
 
   @Test
+  void forget_changeNoFeedAnnounced_nextCallReadsIt() {
+    cache.current(ada.id().toString());
+    update(roles("admin"));
+    assertThat(cache.current(ada.id().toString())).contains(new AccountState(true, Set.of()));
+
+    cache.forget(ada.id());
+
+    assertThat(cache.current(ada.id().toString())).contains(new AccountState(true, Set.of("admin")));
+    assertThat(counting.calls()).isEqualTo(2);
+  }
+
+  @Test
   void current_subjectNotAUserId_noQueryAndNoAccount() {
     assertThat(cache.current("admin-service")).isEmpty();
     assertThat(cache.current("")).isEmpty();

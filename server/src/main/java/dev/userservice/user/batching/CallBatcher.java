@@ -2,6 +2,7 @@ package dev.userservice.user.batching;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.userservice.observability.CallTraces;
 import dev.userservice.user.DatabaseWorkers;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -117,10 +118,15 @@ final class CallBatcher<T extends CallBatcher.Item> {
 
   private void run(List<Pending<T>> batch) {
     if (batch.size() == 1) {
-      // its call's own context already ends with the call: no context and no deadline timer of its own
+      // its call's own context, trace included, ends with the call: no context, timer or trace scope of its own
       batch.get(0).context.run(() -> workOrFail(batch));
       return;
     }
+    // the batch's statements are traced as work of its first call
+    CallTraces.runInTraceOf(batch.get(0).context, () -> runBounded(batch));
+  }
+
+  private void runBounded(List<Pending<T>> batch) {
     Context.CancellableContext bounded = latestDeadline(batch)
         .map(deadline -> Context.ROOT.withDeadline(deadline, deadlines))
         .orElseGet(Context.ROOT::withCancellation);

@@ -11,6 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,7 @@ public final class ChangeHub {
 
   private final Map<UUID, Set<Consumer<User>>> subscribers = new ConcurrentHashMap<>();
   private final List<FeedObserver> observers = new CopyOnWriteArrayList<>();
+  private final AtomicLong open = new AtomicLong();
 
   /** Hands every change, whoever follows its user, and every gap of the feed to {@code observer}. */
   public void observe(FeedObserver observer) {
@@ -50,10 +53,22 @@ public final class ChangeHub {
     requireNonNull(userId, "userId");
     requireNonNull(subscriber, "subscriber");
     subscribers.computeIfAbsent(userId, id -> new CopyOnWriteArraySet<>()).add(subscriber);
-    return () -> subscribers.computeIfPresent(userId, (id, set) -> {
-      set.remove(subscriber);
-      return set.isEmpty() ? null : set;
-    });
+    open.incrementAndGet();
+    AtomicBoolean closed = new AtomicBoolean();
+    return () -> {
+      if (closed.compareAndSet(false, true)) {
+        open.decrementAndGet();
+        subscribers.computeIfPresent(userId, (id, set) -> {
+          set.remove(subscriber);
+          return set.isEmpty() ? null : set;
+        });
+      }
+    };
+  }
+
+  /** Subscriptions open now, over all users. */
+  public long openSubscriptions() {
+    return open.get();
   }
 
   /** Hands a committed change to the user's subscribers. */

@@ -7,6 +7,7 @@ import dev.userservice.user.User;
 import dev.userservice.user.UserRepository;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * The one connection per replica that LISTENs for user changes and hands them to the hub. When
  * the connection is lost it reconnects with growing pauses, and once listening again tells the
  * hub's observers that changes may have been missed and re-reads every subscribed user, so a
- * change announced while it was away still reaches its streams.
+ * change announced while it was away still reaches its streams. With a URL naming several
+ * hosts it connects to the primary only, and leaves a server that turned read-only (a demoted
+ * primary) to find the new one.
  */
 public final class PostgresChangeListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresChangeListener.class);
@@ -32,6 +35,9 @@ public final class PostgresChangeListener implements AutoCloseable {
   private static final int POLL_MILLIS = 500;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** How often the listening connection checks that its server is still the primary. */
+  private static final Duration PRIMARY_CHECK = Duration.ofSeconds(2);
+  private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
 
   private final DatabaseSettings settings;
   private final ChangeHub hub;
@@ -73,7 +79,7 @@ public final class PostgresChangeListener implements AutoCloseable {
         }
         firstConnection = false;
         backoff = MIN_BACKOFF;
-        poll(c.unwrap(PGConnection.class));
+        poll(c);
       } catch (SQLException | RuntimeException e) {
         listening = false;
         if (closed.get()) {
@@ -98,6 +104,8 @@ public final class PostgresChangeListener implements AutoCloseable {
     settings.password().ifPresent(p -> properties.setProperty("password", p));
     properties.setProperty("ApplicationName", APPLICATION_NAME);
     properties.setProperty("tcpKeepAlive", "true");
+    // a server that vanished without closing the connection fails the next primary check in time
+    properties.setProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
     properties.setProperty("logServerErrorDetail", "false"); // its errors are logged; as for the pool
     properties.setProperty("connectTimeout", Long.toString(Math.max(1, settings.connectionTimeout().toSeconds())));
     Connection c = DriverManager.getConnection(settings.jdbcUrl(), properties);
@@ -105,8 +113,15 @@ public final class PostgresChangeListener implements AutoCloseable {
     return c;
   }
 
-  private void poll(PGConnection listening) throws SQLException {
+  private void poll(Connection c) throws SQLException {
+    PGConnection listening = c.unwrap(PGConnection.class);
+    long nextPrimaryCheck = System.nanoTime() + PRIMARY_CHECK.toNanos();
     while (!closed.get()) {
+      if (System.nanoTime() - nextPrimaryCheck > 0) {
+        // a primary demoted without a restart keeps this connection, but no change is written there now
+        requirePrimary(c);
+        nextPrimaryCheck = System.nanoTime() + PRIMARY_CHECK.toNanos();
+      }
       // blocks up to the timeout; throws when the connection breaks
       PGNotification[] notifications = listening.getNotifications(POLL_MILLIS);
       if (notifications == null) {
@@ -114,6 +129,15 @@ public final class PostgresChangeListener implements AutoCloseable {
       }
       for (PGNotification notification : notifications) {
         dispatch(notification.getParameter());
+      }
+    }
+  }
+
+  private static void requirePrimary(Connection c) throws SQLException {
+    try (Statement statement = c.createStatement();
+        ResultSet rs = statement.executeQuery("show transaction_read_only")) {
+      if (rs.next() && "on".equals(rs.getString(1))) {
+        throw new SQLException("the server only reads now (no longer the primary)", "25006");
       }
     }
   }

@@ -6,6 +6,7 @@ import dev.userservice.api.user.v1.BulkCreateFailure;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.db.QueryCancelledException;
 import dev.userservice.db.TransactionConflictException;
+import dev.userservice.observability.ServiceCounters;
 import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.IdList;
 import dev.userservice.user.NewUser;
@@ -47,6 +48,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   private final Executor writer;
   /** Only the writer touches it. */
   private final IdList createdIds = new IdList();
+  private final ServiceCounters counters;
 
   // guarded by this
   private final BulkCreateFailures failures = new BulkCreateFailures();
@@ -81,7 +83,8 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
   }
 
   private BulkCreateCall(UserRepository users, CreateRequests createRequests, DatabaseWorkers workers,
-      ServerCallStreamObserver<BulkCreateResult> response) {
+      ServiceCounters counters, ServerCallStreamObserver<BulkCreateResult> response) {
+    this.counters = counters;
     // the stream's writes run one after another on the database workers
     this.writer = MoreExecutors.newSequentialExecutor(workers.threads());
     this.transaction = users.openBulkInsert();
@@ -93,9 +96,9 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
    * Starts a stream; call while gRPC starts the call, as it takes over asking for messages.
    */
   static BulkCreateCall start(UserRepository users, CreateRequests createRequests, DatabaseWorkers workers,
-      ServerCallStreamObserver<BulkCreateResult> response) {
+      ServiceCounters counters, ServerCallStreamObserver<BulkCreateResult> response) {
     response.disableAutoRequest();
-    BulkCreateCall call = new BulkCreateCall(users, createRequests, workers, response);
+    BulkCreateCall call = new BulkCreateCall(users, createRequests, workers, counters, response);
     // the context ends however the call ends; gRPC tells the handler only of some endings (not
     // of a close by an interceptor), and nothing of the stream may stay after any of them
     Context.current().addListener(context -> call.onError(context.cancellationCause()),
@@ -209,6 +212,7 @@ final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
       fail(e);
       return;
     }
+    counters.bulkRowsWritten(createdIds.size());
     List<BulkCreateFailure> skipped;
     int skippedCount;
     synchronized (this) {

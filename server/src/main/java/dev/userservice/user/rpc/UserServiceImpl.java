@@ -11,6 +11,7 @@ import dev.userservice.identity.AccountStates;
 import dev.userservice.identity.PasswordHasher;
 import dev.userservice.identity.PermissionDeniedException;
 import dev.userservice.identity.Principal;
+import dev.userservice.observability.ServiceCounters;
 import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.NewUser;
 import dev.userservice.user.User;
@@ -45,6 +46,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   private final UserCreates creates;
   private final AccountStates accounts;
   private final DatabaseWorkers workers;
+  private final ServiceCounters counters;
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, DatabaseWorkers workers) {
@@ -57,6 +59,13 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
    */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, AccountStates accounts,
       DatabaseWorkers workers) {
+    this(users, hasher, changes, accounts, workers, ServiceCounters.none());
+  }
+
+  /** Like the service above, counting the users BulkCreateUsers writes in {@code counters}. */
+  public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, AccountStates accounts,
+      DatabaseWorkers workers, ServiceCounters counters) {
+    this.counters = requireNonNull(counters, "counters");
     this.workers = requireNonNull(workers, "workers");
     this.accounts = requireNonNull(accounts, "accounts");
     this.users = requireNonNull(users, "users");
@@ -181,7 +190,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       response.onError(new PermissionDeniedException("BulkCreateUsers needs the 'admin' role"));
       return new DiscardingObserver<>();
     }
-    return BulkCreateCall.start(users, createRequests, workers,
+    return BulkCreateCall.start(users, createRequests, workers, counters,
         (ServerCallStreamObserver<BulkCreateResult>) response);
   }
 
