@@ -1,38 +1,52 @@
 #!/usr/bin/env bash
-# Measures user-service against what PostgreSQL itself does on this machine, side by side:
-# for each kind of work, the database alone (pgbench or COPY) and the matching `bench` run
-# against the service at the same concurrency, then the ratio.
+# Measures user-service against what PostgreSQL itself does on this machine, side by side: for
+# each kind of work, the database alone (pgbench or COPY) and the matching run against the
+# service at the same concurrency, then the ratio.
 #
 #   scripts/bench-vs-postgres.sh [seconds per run, default 20]
 #
-# Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), pgbench and psql, and the
-# packaged jar (built if missing). Uses (and recreates) the database "userbench".
+# Unary calls are driven two ways: by h2load (a native HTTP/2 load generator, the peer of
+# pgbench) replaying one request built by `bench --frame-out` from the project's protos, and by
+# the project's own `bench` (a JVM gRPC client, which also gives percentiles). h2load counts a
+# call that ends with a gRPC error as a success, so every h2load line says which share of its
+# calls carried an answer: the DATA bytes it received over (calls x the size of one answer).
+# A sample call through curl checks the same request answers with grpc-status 0 first.
+#
+# Shapes: "CxM" is C connections with M calls in flight on each (h2load -c C -m M); pgbench
+# runs C clients, `bench` C x M calls in flight on one connection. Each line also gives the
+# service's CPU time per call (from /proc) and the machine's load average, since on a shared
+# machine the rates move with everyone else's work while the CPU per call moves much less.
+#
+# PARTS (default all: "unary insert bulk list password") picks the comparisons, SHAPES the shapes,
+# SERVICE_JAR another build of the service to measure (an older one, to compare) with this bench.
+#
+# Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), pgbench, psql, h2load
+# (nghttp2-client), curl and the packaged jar (built if missing). Uses (and recreates) the
+# database $DB (default "userbench").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER_RUN=${1:-20}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-10}
+SHAPES=${SHAPES:-"1x1 8x1 8x4 64x1"}
+# which comparisons to run: unary (GetUser and Health by shape), insert, bulk, list, password
+PARTS=${PARTS:-"unary insert bulk list password"}
 CONCURRENCY=${CONCURRENCY:-8}
 USERS=${USERS:-100000}
 COPY_ROWS=${COPY_ROWS:-200000}
 PORT=${PORT:-50061}
-DB=userbench
+DB=${DB:-userbench}
 export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
 export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-JAR=target/user-service.jar
+JAR=${JAR:-target/user-service.jar}
 WORK=$(mktemp -d)
-SERVICE_PID=
-
-cleanup() {
-  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. scripts/bench-lib.sh
+trap end_bench EXIT
 
 [ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
 
 psql -q -d postgres -c "drop database if exists $DB" -c "create database $DB"
-psql -q -d $DB >/dev/null <<SQL
+psql -q -d "$DB" >/dev/null <<SQL
 -- the database's own baselines use tables shaped like the service's users table, in a schema
 -- of their own so the service's migrations find an empty public schema
 create schema baseline;
@@ -48,77 +62,203 @@ insert into bench_lookup (id, email, name, status, version, created_at, updated_
 analyze bench_lookup;
 SQL
 
-DATABASE_URL=jdbc:postgresql://127.0.0.1:5432/$DB DATABASE_USER=$PGUSER GRPC_PORT=$PORT \
-  java -jar "$JAR" > "$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 60); do grep -q "listening on port" "$WORK/service.log" && break; sleep 1; done
-grep -q "listening on port" "$WORK/service.log" || { cat "$WORK/service.log"; exit 1; }
+start_service "$DB"
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" <<<" $2" | head -n 1; }
+pgbench_tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -n 1; }
+pgbench_ms() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -n 1; }
+service_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 bench() {
-  java -jar "$JAR" bench --target=localhost:$PORT --warmup-seconds=$WARMUP --duration-seconds="$SECONDS_PER_RUN" "$@" \
+  java -jar "$JAR" bench --target=localhost:$PORT --warmup-seconds="$WARMUP" --duration-seconds="$SECONDS_PER_RUN" "$@" \
     | tee -a "$WORK/bench.out" | sed -n 's/^RESULT //p'
 }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
-pgbench_tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -n 1; }
 
-echo "== point lookup: pgbench -S style select by id, prepared, $CONCURRENCY clients"
+# frame <rpc> <file> [bench flags]: writes the request of <rpc> to <file>, prints its FRAME line
+frame() {
+  local rpc=$1 file=$2; shift 2
+  java -jar "$JAR" bench --target=localhost:$PORT --rpc="$rpc" --frame-out="$file" "$@" | grep '^FRAME'
+}
+
+# check_frame <FRAME line> <file>: one call through curl with the same request must end with grpc-status 0
+check_frame() {
+  local path auth status
+  path=$(sed -n 's/.* path=\([^ ]*\).*/\1/p' <<<"$1")
+  auth=$(sed -n 's/.* authorization=\(.*\)$/\1/p' <<<"$1")
+  status=$(curl -sS --http2-prior-knowledge -o /dev/null -D - -H "content-type: application/grpc" -H "te: trailers" \
+    -H "authorization: $auth" --data-binary @"$2" "http://127.0.0.1:$PORT$path" | tr -d '\r' \
+    | sed -n 's/^grpc-status: //p')
+  if [ "$status" != "0" ]; then
+    echo "the sample call of $path ended with grpc-status '$status', not 0: h2load's figures would count errors" >&2
+    exit 1
+  fi
+}
+
+# h2load_run <FRAME line> <file> <connections> <streams each>: prints
+# "rate=... mean_ms=... answered=... cpu_us=... load=..." for a measured run after a short warm-up
+h2load_run() {
+  local path auth response c=$3 m=$4 out before after
+  path=$(sed -n 's/.* path=\([^ ]*\).*/\1/p' <<<"$1")
+  auth=$(sed -n 's/.* authorization=\(.*\)$/\1/p' <<<"$1")
+  response=$(sed -n 's/.* response_bytes=\([0-9]*\).*/\1/p' <<<"$1")
+  local args=(-c "$c" -m "$m" -d "$2" -H "content-type: application/grpc" -H "te: trailers"
+    -H "authorization: $auth" "http://127.0.0.1:$PORT$path")
+  h2load -D 3 "${args[@]}" > /dev/null
+  before=$(service_ticks)
+  out=$(h2load -D "$SECONDS_PER_RUN" "${args[@]}")
+  after=$(service_ticks)
+  echo "$out" >> "$WORK/h2load.out"
+  local done rate mean unit data
+  done=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
+  rate=$(sed -n 's/^finished in [0-9.]*s, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
+  read -r mean unit < <(sed -n 's/^time for request: *[0-9.]*[mu]*s *[0-9.]*[mu]*s *\([0-9.]*\)\([mu]*s\).*/\1 \2/p' <<<"$out")
+  data=$(sed -n 's/^traffic: .*B (\([0-9]*\)) data.*/\1/p' <<<"$out")
+  awk -v r="$rate" -v d="$done" -v mean="$mean" -v unit="$unit" -v data="$data" -v size="$response" \
+    -v ticks=$((after - before)) -v tick="$TICK_US" -v l="$(load)" 'BEGIN {
+      ms = unit == "us" ? mean / 1000 : (unit == "s" ? mean * 1000 : mean)
+      printf "rate=%.0f mean_ms=%.3f answered=%.3f cpu_us=%.0f load=%s\n", r, ms, (d > 0 ? data / (d * size) : 0),
+        (d > 0 ? ticks * tick / d : 0), l }'
+}
+
+# bench_run <rpc> <in flight> [flags]: the bench's RESULT line with the service's CPU per call and the load
+bench_run() {
+  local rpc=$1 n=$2; shift 2
+  local before after result
+  before=$(service_ticks)
+  result=$(bench --rpc="$rpc" --concurrency="$n" "$@")
+  after=$(service_ticks)
+  # the warm-up's calls are not in the count: CPU per call is over the measured calls' share of the time
+  awk -v res="$result" -v ticks=$((after - before)) -v tick="$TICK_US" -v w="$WARMUP" -v s="$SECONDS_PER_RUN" \
+    -v l="$(load)" 'BEGIN { match(res, /calls_per_s=[0-9.]+/); r = substr(res, RSTART + 12, RLENGTH - 12);
+      printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
+}
+
+pgbench_run() { # <script> <clients>
+  local jobs=$(( $2 < 2 ? 1 : 2 ))
+  local out
+  out=$(pgbench -n -M prepared -c "$2" -j "$jobs" -T "$SECONDS_PER_RUN" -f "$1" "$DB")
+  echo "tps=$(pgbench_tps "$out") ms=$(pgbench_ms "$out") load=$(load)"
+}
+
 echo "\\set n random(1, $USERS)
-select id, email, name, status, created_at, updated_at, version from baseline.bench_lookup where id = md5(:n::text)::uuid;" \
+select id, email, name, status, created_at, updated_at, version, roles from baseline.bench_lookup where id = md5(:n::text)::uuid;" \
   > "$WORK/lookup.sql"
-pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup.sql" $DB > "$WORK/pg-lookup.out"
-PG_LOOKUP=$(pgbench_tps "$(cat "$WORK/pg-lookup.out")")
-GET=$(bench --rpc=get --concurrency="$CONCURRENCY" --users="$USERS")
-GET_RATE=$(field calls_per_s "$GET")
-GET_P99=$(field p99_ms "$GET")
-HALF=$(awk -v r="$GET_RATE" 'BEGIN { printf "%d", r / 2 }')
-GET_HALF=$(bench --rpc=get --concurrency=64 --rate="$HALF" --users=1000)
-GET_HALF_P99=$(field p99_ms "$GET_HALF")
-
-echo "== single insert: pgbench insert, prepared, $CONCURRENCY clients"
 echo "insert into baseline.bench_insert (id, email, name, status, version, created_at, updated_at)
 values (gen_random_uuid(), md5(random()::text || clock_timestamp()::text) || '@example.com', 'Inserted', 'ACTIVE', 1, now(), now());" \
   > "$WORK/insert.sql"
-PG_INSERT=$(pgbench_tps "$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/insert.sql" $DB)")
-CREATE=$(bench --rpc=create --concurrency="$CONCURRENCY")
-CREATE_RATE=$(field calls_per_s "$CREATE")
 
-echo "== bulk insert: COPY $COPY_ROWS rows in"
-psql -q -d $DB -c "\\copy (select md5('c' || n)::uuid, 'copy' || n || '@example.com', 'Copied ' || n, 'ACTIVE', null, null, 1, now(), now(), '' from generate_series(1, $COPY_ROWS) n) to '$WORK/rows.csv' with csv"
-START=$(date +%s.%N)
-psql -q -d $DB -c "\\copy baseline.bench_copy from '$WORK/rows.csv' with csv"
-END=$(date +%s.%N)
-PG_COPY_IN=$(awk -v n="$COPY_ROWS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
-BULK=$(bench --rpc=bulk --concurrency=1 --batch=10000)
-BULK_RATE=$(field messages_per_s "$BULK")
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
-echo "== full scan: COPY (select ... order by id) out, to a fast reader"
-ROWS_IN_USERS=$(psql -tAq -d $DB -c "select count(*) from users")
-START=$(date +%s.%N)
-psql -q -d $DB -c "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'"
-END=$(date +%s.%N)
-PG_COPY_OUT=$(awk -v n="$ROWS_IN_USERS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
-LIST=$(bench --rpc=list --concurrency=1 --users=1)
-LIST_RATE=$(field messages_per_s "$LIST")
+if part unary; then
+  echo "== GetUser and Health/Check by shape ($SHAPES): pgbench select by id, h2load, bench"
+  # the bench's lookups need users of the service; h2load replays one lookup of one of them
+  bench --rpc=get --concurrency=1 --users="$USERS" --warmup-seconds=0 --duration-seconds=1 > /dev/null
+  GET_FRAME=$(frame get "$WORK/get.bin" --users=1)
+  HEALTH_FRAME=$(frame health "$WORK/health.bin")
+  check_frame "$GET_FRAME" "$WORK/get.bin"
+  check_frame "$HEALTH_FRAME" "$WORK/health.bin"
+  # the service's code compiled before anything is measured
+  h2load_run "$GET_FRAME" "$WORK/get.bin" 8 4 > /dev/null
+  h2load_run "$HEALTH_FRAME" "$WORK/health.bin" 8 4 > /dev/null
+  declare -A PG H2 H2H BENCH
+  for shape in $SHAPES; do
+    c=${shape%x*} m=${shape#*x}
+    PG[$shape]=$(pgbench_run "$WORK/lookup.sql" "$c")
+    H2[$shape]=$(h2load_run "$GET_FRAME" "$WORK/get.bin" "$c" "$m")
+    H2H[$shape]=$(h2load_run "$HEALTH_FRAME" "$WORK/health.bin" "$c" "$m")
+    BENCH[$shape]=$(bench_run get $((c * m)) --users=1000)
+    echo "$shape pgbench ${PG[$shape]} | h2load GetUser ${H2[$shape]} | h2load Health ${H2H[$shape]} | bench ${BENCH[$shape]}"
+  done
+  GET_RATE=$(field calls_per_s "${BENCH[8x1]:-${BENCH[$shape]}}")
+  HALF=$(awk -v r="$GET_RATE" 'BEGIN { printf "%d", r / 2 }')
+  GET_HALF=$(bench_run get 64 --rate="$HALF" --users=1000)
+fi
 
-echo "== password hashing: one Argon2id hash at a time, then CreateUser with a password"
-HASH=$(bench --rpc=hash --concurrency=1)
-HASH_RATE=$(field calls_per_s "$HASH")
-CORES=$(nproc)
-CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
-CREATE_PW_RATE=$(field calls_per_s "$CREATE_PW")
+if part insert; then
+  echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through bench"
+  # h2load would send one body, one email, again and again: every call after the first would be
+  # ALREADY_EXISTS, so creates are driven by bench alone, each with a new email
+  PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
+  CREATE_1=$(bench_run create 1)
+  PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY")
+  CREATE_N=$(bench_run create "$CONCURRENCY")
+fi
+
+if part bulk; then
+  echo "== bulk insert: COPY $COPY_ROWS rows in"
+  psql -q -d "$DB" -c "\\copy (select md5('c' || n)::uuid, 'copy' || n || '@example.com', 'Copied ' || n, 'ACTIVE', null, null, 1, now(), now(), '' from generate_series(1, $COPY_ROWS) n) to '$WORK/rows.csv' with csv"
+  START=$(date +%s.%N)
+  psql -q -d "$DB" -c "\\copy baseline.bench_copy from '$WORK/rows.csv' with csv"
+  END=$(date +%s.%N)
+  PG_COPY_IN=$(awk -v n="$COPY_ROWS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
+  BULK=$(bench --rpc=bulk --concurrency=1 --batch=10000)
+  BULK_RATE=$(field messages_per_s "$BULK")
+fi
+
+if part list; then
+  echo "== full scan: COPY (select ... order by id) out, to a fast reader"
+  ROWS_IN_USERS=$(psql -tAq -d "$DB" -c "select count(*) from users")
+  START=$(date +%s.%N)
+  psql -q -d "$DB" -c "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'"
+  END=$(date +%s.%N)
+  PG_COPY_OUT=$(awk -v n="$ROWS_IN_USERS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
+  LIST=$(bench --rpc=list --concurrency=1 --users=1)
+  LIST_RATE=$(field messages_per_s "$LIST")
+fi
+
+if part password; then
+  echo "== password hashing: one Argon2id hash at a time, then CreateUser with a password"
+  HASH=$(bench --rpc=hash --concurrency=1)
+  HASH_RATE=$(field calls_per_s "$HASH")
+  CORES=$(nproc)
+  CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
+  CREATE_PW_RATE=$(field calls_per_s "$CREATE_PW")
+fi
 
 echo
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo "user-service vs PostgreSQL on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECONDS_PER_RUN}s per run," \
+  "$USERS users; load average now $(load)"
 echo
-echo "user-service vs PostgreSQL on $(nproc) cores, $(date -u +%Y-%m-%d), ${SECONDS_PER_RUN}s per run, concurrency $CONCURRENCY"
-printf '%-40s %14s %14s %8s %8s\n' "work" "database" "service" "ratio" "target"
-printf '%-40s %14s %14s %8s %8s\n' "point lookup (/s)" "$PG_LOOKUP" "$GET_RATE" "$(ratio "$GET_RATE" "$PG_LOOKUP")" ">=0.5"
-printf '%-40s %14s %14s %8s %8s\n' "GetUser p99 at peak / half peak (ms)" "" "$GET_P99 / $GET_HALF_P99" "" "<=5"
-printf '%-40s %14s %14s %8s %8s\n' "single insert (/s)" "$PG_INSERT" "$CREATE_RATE" "$(ratio "$CREATE_RATE" "$PG_INSERT")" ">=0.5"
-printf '%-40s %14s %14s %8s %8s\n' "bulk insert (rows/s)" "$PG_COPY_IN" "$BULK_RATE" "$(ratio "$BULK_RATE" "$PG_COPY_IN")" ">=0.5"
-printf '%-40s %14s %14s %8s %8s\n' "full scan (rows/s, $ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ">=0.5"
-IDEAL=$(awk -v h="$HASH_RATE" -v c="$CORES" 'BEGIN { printf "%.1f", h * c }')
-printf '%-40s %14s %14s %8s %8s\n' "create with password (/s; cores/hash)" "$IDEAL" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$IDEAL")" ">=0.8"
+if part unary; then
+  echo "GetUser (h2load and bench) against pgbench -M prepared select by id; Health/Check through h2load is the"
+  echo "transport's floor. /s: calls per second; ms: h2load's mean, bench's p50 and p99; cpu: the service's"
+  echo "CPU time per call (us); answered: share of h2load's calls that carried a user (must be 1.000)"
+  printf '%-5s %9s %7s | %9s %7s %5s %8s %6s | %9s %7s %7s %5s %6s | %9s %5s | %5s\n' \
+    shape pgbench ms "h2load/s" mean cpu answered ratio "bench/s" p50 p99 cpu ratio "health/s" cpu load
+  for shape in $SHAPES; do
+    pg=$(field tps "${PG[$shape]}") h2=$(field rate "${H2[$shape]}") b=$(field calls_per_s "${BENCH[$shape]}")
+    printf '%-5s %9.0f %7s | %9s %7s %5s %8s %6s | %9.0f %7s %7s %5s %6s | %9s %5s | %5s\n' "$shape" "$pg" \
+      "$(field ms "${PG[$shape]}")" "$h2" "$(field mean_ms "${H2[$shape]}")" "$(field cpu_us "${H2[$shape]}")" \
+      "$(field answered "${H2[$shape]}")" "$(ratio "$h2" "$pg")" "$b" "$(field p50_ms "${BENCH[$shape]}")" \
+      "$(field p99_ms "${BENCH[$shape]}")" "$(field cpu_us "${BENCH[$shape]}")" "$(ratio "$b" "$pg")" \
+      "$(field rate "${H2H[$shape]}")" "$(field cpu_us "${H2H[$shape]}")" "$(field load "${H2[$shape]}")"
+  done
+  echo "targets: GetUser 1x1 p50 <= 0.3 ms and >= 0.3 x pgbench; 8x1 and 8x4 >= 0.5 x pgbench at 8 clients;"
+  echo "64x1 >= 0.7 x pgbench at 64 clients"
+  echo
+fi
+
+printf '%-44s %14s %14s %8s %8s\n' "work" "database" "service" "ratio" "target"
+part unary && printf '%-44s %14s %14s %8s %8s\n' "GetUser p99 at half the 8x1 peak (ms)" "" "$(field p99_ms "$GET_HALF")" "" "<=5"
+if part insert; then
+  for n in 1 "$CONCURRENCY"; do
+    if [ "$n" = 1 ]; then pg=$PG_INSERT_1 svc=$CREATE_1; else pg=$PG_INSERT_N svc=$CREATE_N; fi
+    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n (/s; bench p50 $(field p50_ms "$svc") ms)" \
+      "$(field tps "$pg")" "$(field calls_per_s "$svc")" "$(ratio "$(field calls_per_s "$svc")" "$(field tps "$pg")")" ">=0.5"
+  done
+fi
+
+part bulk && printf '%-44s %14s %14s %8s %8s\n' "bulk insert (rows/s)" "$PG_COPY_IN" "$BULK_RATE" "$(ratio "$BULK_RATE" "$PG_COPY_IN")" ">=0.5"
+part list && printf '%-44s %14s %14s %8s %8s\n' "full scan (rows/s, $ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ">=0.5"
+if part password; then
+  IDEAL=$(awk -v h="$HASH_RATE" -v c="$CORES" 'BEGIN { printf "%.1f", h * c }')
+  printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; cores x hash)" "$IDEAL" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$IDEAL")" ">=0.8"
+fi
+
 echo
-echo "bench runs in full:"
+echo "runs in full:"
+part unary && for shape in $SHAPES; do echo "$shape pgbench ${PG[$shape]}"; done
 cat "$WORK/bench.out"

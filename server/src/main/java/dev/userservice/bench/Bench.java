@@ -7,6 +7,8 @@ import dev.userservice.identity.TokenSettings;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,33 @@ public final class Bench {
       System.out.print(hashRate(options).format());
       return 0;
     }
+    return withOperations(options, (operations, token) -> {
+      BenchResult result = new LoadRunner(operations.prepare(), options).run();
+      System.out.print(result.format());
+    });
+  }
+
+  /**
+   * Writes one request of the RPC to {@code file} as a native load generator sends it (see
+   * {@link RequestFrame}) after making it once, and prints a line {@code FRAME path=...
+   * request_bytes=... response_bytes=... authorization=Bearer ...} with what the generator needs
+   * to send it and to check the answers. Returns the process exit code.
+   */
+  public static int writeFrame(BenchOptions options, Path file) throws Exception {
+    return withOperations(options, (operations, token) -> {
+      RequestFrame frame = operations.sample();
+      Files.write(file, frame.body());
+      System.out.printf("FRAME path=%s request_bytes=%d response_bytes=%d authorization=Bearer %s%n", frame.path(),
+          frame.body().length, frame.responseBytes(), token);
+    });
+  }
+
+  /** What a bench does with its operations and the token they call with. */
+  private interface Work {
+    void run(BenchOperations operations, String token) throws Exception;
+  }
+
+  private static int withOperations(BenchOptions options, Work work) throws Exception {
     String token;
     try {
       token = options.token().orElseGet(() -> adminToken(options));
@@ -47,10 +76,7 @@ public final class Bench {
         .build();
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try {
-      BenchOperation operation = new BenchOperations(channel, BearerTokenCredentials.of(() -> token), options,
-          scheduler).prepare();
-      BenchResult result = new LoadRunner(operation, options).run();
-      System.out.print(result.format());
+      work.run(new BenchOperations(channel, BearerTokenCredentials.of(() -> token), options, scheduler), token);
       return 0;
     } finally {
       scheduler.shutdownNow();

@@ -11,13 +11,18 @@ import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,7 +52,7 @@ final class BenchOperations {
   /** The operation for the configured RPC, after creating what it reads. */
   BenchOperation prepare() throws Exception {
     return switch (options.rpc()) {
-      case "get" -> get(createUsers(options.users()));
+      case "get" -> get(options.idsFile().isPresent() ? readIds(options.idsFile().get()) : createUsers(options.users()));
       case "create" -> create(false);
       case "create-password" -> create(true);
       case "list" -> {
@@ -58,6 +63,37 @@ final class BenchOperations {
       case "updates" -> updates();
       case "health" -> health();
       default -> throw new IllegalArgumentException("rpc: " + options.rpc());
+    };
+  }
+
+  /**
+   * One request of the configured RPC (get: the first of {@code --users} new users; create: a
+   * new user without a password; health), made once through the stub, with the size of its answer.
+   */
+  RequestFrame sample() throws Exception {
+    return switch (options.rpc()) {
+      case "get" -> {
+        GetUserRequest request = GetUserRequest.newBuilder().setUserId(createUsers(options.users()).get(0)).build();
+        var answer = new CompletableFuture<User>();
+        stub.getUser(request, completing(answer));
+        yield RequestFrame.of("/" + UserServiceGrpc.getGetUserMethod().getFullMethodName(), request,
+            answer.get(1, TimeUnit.MINUTES));
+      }
+      case "create" -> {
+        CreateUserRequest request = newUser(false);
+        var answer = new CompletableFuture<User>();
+        stub.createUser(request, completing(answer));
+        yield RequestFrame.of("/" + UserServiceGrpc.getCreateUserMethod().getFullMethodName(), request,
+            answer.get(1, TimeUnit.MINUTES));
+      }
+      case "health" -> {
+        HealthCheckRequest request = HealthCheckRequest.newBuilder().setService("").build();
+        var answer = new CompletableFuture<HealthCheckResponse>();
+        health.check(request, completing(answer));
+        yield RequestFrame.of("/" + HealthGrpc.getCheckMethod().getFullMethodName(), request,
+            answer.get(1, TimeUnit.MINUTES));
+      }
+      default -> throw new IllegalArgumentException("--frame-out: get, create or health (not " + options.rpc() + ")");
     };
   }
 
@@ -77,7 +113,7 @@ final class BenchOperations {
     List<String> ids = new ArrayList<>(count);
     while (ids.size() < count) {
       int size = Math.min(10_000, count - ids.size());
-      var done = new java.util.concurrent.CompletableFuture<BulkCreateResponse>();
+      var done = new CompletableFuture<BulkCreateResponse>();
       StreamObserver<CreateUserRequest> requests = stub.withDeadlineAfter(5, TimeUnit.MINUTES)
           .bulkCreateUsers(completing(done));
       for (int i = 0; i < size; i++) {
@@ -85,6 +121,15 @@ final class BenchOperations {
       }
       requests.onCompleted();
       ids.addAll(done.get(5, TimeUnit.MINUTES).getUserIdsList());
+    }
+    return ids;
+  }
+
+  /** The user ids in {@code file}, one a line; blank lines are skipped. */
+  private static List<String> readIds(Path file) throws IOException {
+    List<String> ids = Files.readAllLines(file).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    if (ids.isEmpty()) {
+      throw new IllegalArgumentException("--ids-file: no user id in " + file);
     }
     return ids;
   }
@@ -243,7 +288,7 @@ final class BenchOperations {
     };
   }
 
-  private static <T> StreamObserver<T> completing(java.util.concurrent.CompletableFuture<T> done) {
+  private static <T> StreamObserver<T> completing(CompletableFuture<T> done) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T value) {

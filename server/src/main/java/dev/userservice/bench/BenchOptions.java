@@ -2,6 +2,7 @@ package dev.userservice.bench;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +24,11 @@ import java.util.Optional;
  * @param readInterval for list: time between two messages the reader takes; zero reads as fast as it can
  * @param token bearer token; else minted from {@code jwtSecret}
  * @param jwtSecret the service's HS256 secret, to mint an admin token
+ * @param idsFile for get: look up the user ids in this file (one a line) instead of creating {@code users} users
  */
 public record BenchOptions(String target, String rpc, int concurrency, int rate, Duration warmup, Duration duration,
     int users, int batch, int pageSize, int calls, Duration readInterval, Optional<String> token,
-    Optional<String> jwtSecret) {
+    Optional<String> jwtSecret, Optional<Path> idsFile) {
 
   /** The RPCs a bench can drive. */
   public static final List<String> RPCS = List.of("get", "create", "create-password", "list", "bulk", "updates",
@@ -44,6 +46,7 @@ public record BenchOptions(String target, String rpc, int concurrency, int rate,
     requireNonNull(readInterval, "readInterval");
     requireNonNull(token, "token");
     requireNonNull(jwtSecret, "jwtSecret");
+    requireNonNull(idsFile, "idsFile");
     if (!RPCS.contains(rpc)) {
       throw new IllegalArgumentException("--rpc: '" + rpc + "' (expected: one of " + RPCS + ")");
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.userservice.bench.Bench;
 import dev.userservice.bench.BenchOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +76,16 @@ final class BenchCommand implements Callable<Integer> {
       description = "the service's HS256 secret to mint one (default: $JWT_SECRET)")
   private String jwtSecret;
 
+  @Option(names = "--ids-file", paramLabel = "<file>",
+      description = "get: look up the user ids in <file>, one a line, instead of creating --users users")
+  private Path idsFile;
+
+  @Option(names = "--frame-out", paramLabel = "<file>", description = {
+      "get | create | health: make one call, write its request to <file> as HTTP/2 DATA bytes",
+      "(gRPC prefix and protobuf, for h2load -d) and print a FRAME line with the path, the",
+      "answer's size and the authorization header, instead of running load"})
+  private Path frameOut;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
   private boolean help;
 
@@ -88,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
       return new BenchOptions(target, rpc, concurrency, rate, Duration.ofSeconds(warmupSeconds),
           Duration.ofSeconds(durationSeconds), users, batch == null ? BenchOptions.defaultBatch(rpc) : batch,
           pageSize, calls, Duration.ofMillis(readIntervalMillis), Optional.ofNullable(token),
-          Optional.ofNullable(jwtSecret).or(() -> Optional.ofNullable(env.get("JWT_SECRET"))));
+          Optional.ofNullable(jwtSecret).or(() -> Optional.ofNullable(env.get("JWT_SECRET"))),
+          Optional.ofNullable(idsFile));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -96,6 +108,6 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return Bench.run(options());
+    return frameOut == null ? Bench.run(options()) : Bench.writeFrame(options(), frameOut);
   }
 }

@@ -10,7 +10,7 @@ class BenchOptionsTest {
 
   private static BenchOptions options(String rpc, int concurrency, int rate, int calls, Duration duration) {
     return new BenchOptions("localhost:50051", rpc, concurrency, rate, Duration.ofSeconds(5), duration, 10, 10, 10,
-        calls, Duration.ZERO, Optional.empty(), Optional.empty());
+        calls, Duration.ZERO, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   @Test

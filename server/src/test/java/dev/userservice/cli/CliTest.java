@@ -7,6 +7,7 @@ import dev.userservice.config.Config;
 import dev.userservice.config.Setting;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -136,20 +137,22 @@ class CliTest {
     BenchOptions options = benchOptions(Map.of(), "bench", "--rpc=get");
 
     assertThat(options).isEqualTo(new BenchOptions("localhost:50051", "get", 8, 0, Duration.ofSeconds(5),
-        Duration.ofSeconds(20), 10_000, 1000, 1000, 0, Duration.ZERO, Optional.empty(), Optional.empty()));
+        Duration.ofSeconds(20), 10_000, 1000, 1000, 0, Duration.ZERO, Optional.empty(), Optional.empty(),
+        Optional.empty()));
   }
 
   @Test
   void benchOptions_spaceOrEqualsForms_same() {
     BenchOptions spaced = benchOptions(Map.of(), "bench", "--rpc", "list", "--target", "db:1", "--concurrency", "3",
         "--rate", "50", "--warmup-seconds", "0", "--duration-seconds", "7", "--users", "9", "--batch", "11",
-        "--page-size", "13", "--read-interval-ms", "2", "--token", "t");
+        "--page-size", "13", "--read-interval-ms", "2", "--token", "t", "--ids-file", "ids.txt");
     BenchOptions equals = benchOptions(Map.of(), "bench", "--rpc=list", "--target=db:1", "--concurrency=3",
         "--rate=50", "--warmup-seconds=0", "--duration-seconds=7", "--users=9", "--batch=11", "--page-size=13",
-        "--read-interval-ms=2", "--token=t");
+        "--read-interval-ms=2", "--token=t", "--ids-file=ids.txt");
 
     assertThat(spaced).isEqualTo(equals).isEqualTo(new BenchOptions("db:1", "list", 3, 50, Duration.ZERO,
-        Duration.ofSeconds(7), 9, 11, 13, 0, Duration.ofMillis(2), Optional.of("t"), Optional.empty()));
+        Duration.ofSeconds(7), 9, 11, 13, 0, Duration.ofMillis(2), Optional.of("t"), Optional.empty(),
+        Optional.of(Path.of("ids.txt"))));
   }
 
   @Test

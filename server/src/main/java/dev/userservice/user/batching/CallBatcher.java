@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * <p>A batch holds the items whose calls are still open when it starts (cancelled ones are left
  * out) and runs in a context that ends at the latest of their deadlines, so its statements,
  * which {@link dev.userservice.db.CallBoundStatement} binds to that context, never outlive
- * every call they serve.
+ * every call they serve. A batch of one runs in its call's own context, which ends with the
+ * call, so a lone call costs no context and no deadline timer of its own.
  *
  * @param <T> an item, which knows how its call is answered
  */
@@ -116,6 +117,11 @@ final class CallBatcher<T extends CallBatcher.Item> {
   }
 
   private void run(List<Pending<T>> batch) {
+    if (batch.size() == 1) {
+      // its call's own context, trace included, ends with the call: no context, timer or trace scope of its own
+      batch.get(0).context.run(() -> workOrFail(batch));
+      return;
+    }
     // the batch's statements are traced as work of its first call
     CallTraces.runInTraceOf(batch.get(0).context, () -> runBounded(batch));
   }
@@ -126,12 +132,18 @@ final class CallBatcher<T extends CallBatcher.Item> {
         .orElseGet(Context.ROOT::withCancellation);
     Context previous = bounded.attach();
     try {
-      work.accept(batch);
-    } catch (RuntimeException e) {
-      batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
+      workOrFail(batch);
     } finally {
       bounded.detach(previous);
       bounded.cancel(null);
+    }
+  }
+
+  private void workOrFail(List<Pending<T>> batch) {
+    try {
+      work.accept(batch);
+    } catch (RuntimeException e) {
+      batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
     }
   }
 

@@ -24,7 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -154,6 +157,37 @@ class UserLookupsTest {
 
     assertThat(repository.deadlines.get(0)).isNull(); // the first call had no deadline
     assertThat(repository.deadlines.get(1).timeRemaining(TimeUnit.SECONDS)).isBetween(50L, 60L);
+  }
+
+  @Test
+  void find_alone_runsWithItsCallsDeadlineAndNoTimerOfItsOwn() throws Exception {
+    AtomicInteger timers = new AtomicInteger();
+    ScheduledThreadPoolExecutor counting = new ScheduledThreadPoolExecutor(1) {
+      @Override
+      public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        timers.incrementAndGet();
+        return super.schedule(command, delay, unit);
+      }
+    };
+    DatabaseWorkers countingWorkers = new DatabaseWorkers(workers.threads(), counting);
+    var scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      released.countDown();
+      UserLookups lookups = new UserLookups(repository, countingWorkers, 1);
+      UUID id = UUID.randomUUID();
+      repository.stored.add(id);
+      Context.CancellableContext call = Context.current().withDeadline(Deadline.after(30, TimeUnit.SECONDS), scheduler);
+      call.run(() -> lookups.find(id, recording(id)));
+      awaitAnswers(1);
+
+      assertThat(answers.get(id)).isEqualTo(Optional.of(user(id)));
+      assertThat(repository.deadlines).containsExactly(call.getDeadline());
+      assertThat(timers).hasValue(0);
+      call.cancel(null);
+    } finally {
+      scheduler.shutdownNow();
+      counting.shutdownNow();
+    }
   }
 
   /** Holds its first query until the test releases it; records every query's ids and deadline. */

@@ -104,6 +104,14 @@ abstract class UserRepositoryContract {
   }
 
   @Test
+  void findByIds_oneId_returnsThatUserOnly() {
+    User ada = repository.create(UserIds.next(), newUser("ada@example.com"));
+    repository.create(UserIds.next(), newUser("grace@example.com"));
+
+    assertThat(repository.findByIds(Set.of(ada.id()))).containsExactly(ada);
+  }
+
+  @Test
   void create_takenEmail_emailTaken() {
     repository.create(UserIds.next(), newUser("taken@example.com"));
 

@@ -1,0 +1,71 @@
+# Shared by the bench scripts (sourced, not run): starting the service on a database, and reading
+# its live heap from its GC log. The caller sets JAR (the bench, and the service unless SERVICE_JAR
+# names another build, e.g. an older one to compare), PORT, PGUSER, WORK (a scratch directory)
+# and, for measure_heap, SAMPLE_SECONDS.
+
+SERVICE_PID=
+SAMPLER_PID=
+
+# start_service <database> [java options...]: starts the packaged service on <database>, its GC
+# log in $WORK/gc.log and its output in $WORK/service.log, and waits until it listens. The
+# metrics endpoint is off: its port would clash with another service on the same machine.
+start_service() {
+  local db=$1; shift
+  DATABASE_URL=jdbc:postgresql://127.0.0.1:5432/$db DATABASE_USER=$PGUSER GRPC_PORT=$PORT METRICS_PORT=0 \
+    java -Xlog:gc:file="$WORK/gc.log" "$@" -jar "${SERVICE_JAR:-$JAR}" > "$WORK/service.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 60); do grep -q "listening on port" "$WORK/service.log" && break; sleep 1; done
+  grep -q "listening on port" "$WORK/service.log" || { cat "$WORK/service.log"; return 1; }
+}
+
+stop_service() {
+  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
+  SERVICE_PID=
+SAMPLER_PID=
+}
+
+# the heap after the most recent collection, in MiB, from lines like "... 52M->31M(256M) 3.1ms"
+live_after_gc() {
+  sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' "$WORK/gc.log" | tail -n 1 \
+    | awk '{ print ($2 == "K") ? int($1 / 1024) : $1 }'
+}
+
+full_gc() { jcmd "$SERVICE_PID" GC.run > /dev/null; sleep 1; }
+
+gc_log_lines() { wc -l < "$WORK/gc.log"; }
+
+# the largest heap after any collection logged from line $1 on, in MiB
+peak_after_gc_since() {
+  tail -n +"$1" "$WORK/gc.log" | sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' \
+    | awk 'BEGIN { m = 0 } { v = ($2 == "K") ? $1 / 1024 : $1; if (v > m) m = v } END { printf "%d", m }'
+}
+
+# forces a full collection every $1 seconds until killed, so that the log shows the live heap
+sample_heap() { while sleep "$1"; do jcmd "$SERVICE_PID" GC.run > /dev/null 2>&1 || true; done; }
+
+# stops the sampler and the service and removes $WORK: the scripts' exit trap
+end_bench() {
+  if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+  stop_service
+  rm -rf "$WORK"
+}
+
+# measure_heap <label> <bench flags...>: runs one bench call while forcing a full collection every
+# $SAMPLE_SECONDS, and prints the live heap before, its peak during the call and the growth
+measure_heap() {
+  local label=$1; shift
+  full_gc
+  local before from result
+  before=$(live_after_gc)
+  from=$(($(gc_log_lines) + 1))
+  sample_heap "$SAMPLE_SECONDS" & SAMPLER_PID=$!
+  result=$(java -jar "$JAR" bench --target=localhost:$PORT --calls=1 --concurrency=1 "$@" | sed -n 's/^RESULT //p')
+  kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=
+  local peak
+  peak=$(peak_after_gc_since "$from")
+  full_gc
+  printf '%-44s heap before %4d MiB, peak after GC %4d MiB, growth %4d MiB (target < 64); after %4d MiB\n' \
+    "$label" "$before" "$peak" $((peak - before)) "$(live_after_gc)"
+  echo "  $result"
+}
+
