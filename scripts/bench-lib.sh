@@ -1,7 +1,14 @@
-# Shared by the bench scripts (sourced, not run): starting the service on a database, and reading
-# its live heap from its GC log. The caller sets JAR (the bench, and the service unless SERVICE_JAR
-# names another build, e.g. an older one to compare), PORT, PGUSER, WORK (a scratch directory)
-# and, for measure_heap, SAMPLE_SECONDS.
+# Shared by the bench scripts (sourced, not run, from the project's top folder, after the caller
+# has set its PORT and, for measure_heap, SAMPLE_SECONDS): the environment they run in (PostgreSQL
+# on 127.0.0.1:5432 as PGUSER, a JWT_SECRET, JAR built if missing, a scratch directory WORK removed
+# at exit), starting the service on a database, and reading its live heap from its GC log. JAR is
+# the bench, and the service unless SERVICE_JAR names another build, e.g. an older one to compare.
+
+export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
+export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+JAR=${JAR:-target/user-service.jar}
+WORK=$(mktemp -d)
+[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
 
 SERVICE_PID=
 SAMPLER_PID=
@@ -69,3 +76,4 @@ measure_heap() {
   echo "  $result"
 }
 
+trap end_bench EXIT

@@ -28,14 +28,7 @@ CONCURRENCY=${CONCURRENCY:-8}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}
 PORT=${PORT:-50062}
 DB=${DB:-userscale}
-export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
-export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-JAR=${JAR:-target/user-service.jar}
-WORK=$(mktemp -d)
 . scripts/bench-lib.sh
-trap end_bench EXIT
-
-[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" <<<" $2" | head -n 1; }

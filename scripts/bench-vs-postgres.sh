@@ -36,14 +36,7 @@ USERS=${USERS:-100000}
 COPY_ROWS=${COPY_ROWS:-200000}
 PORT=${PORT:-50061}
 DB=${DB:-userbench}
-export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
-export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-JAR=${JAR:-target/user-service.jar}
-WORK=$(mktemp -d)
 . scripts/bench-lib.sh
-trap end_bench EXIT
-
-[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
 
 psql -q -d postgres -c "drop database if exists $DB" -c "create database $DB"
 psql -q -d "$DB" >/dev/null <<SQL
