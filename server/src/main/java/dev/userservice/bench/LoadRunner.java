@@ -1,5 +1,6 @@
 package dev.userservice.bench;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
@@ -138,7 +139,9 @@ final class LoadRunner {
 
       private void next() {
         if (closedLoop && running && unstarted.getAndDecrement() > 0) {
-          launch(System.nanoTime(), inFlight, true);
+          // the next call starts afresh, not as a child of the context this call's answer runs in:
+          // chained so, contexts would nest one level deeper with every call
+          Context.ROOT.run(() -> launch(System.nanoTime(), inFlight, true));
         } else {
           inFlight.release();
         }
