@@ -34,7 +34,7 @@ public final class AutoFailoverFormation implements AutoCloseable {
   private final Map<String, String> env;
   private final List<Process> keepers = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
-  private final Thread cleanup;
+  private final ExitCleanup cleanup;
   private final String database;
   private int monitorPort;
   private Node first;
@@ -50,8 +50,7 @@ public final class AutoFailoverFormation implements AutoCloseable {
     this.env = Map.of("XDG_CONFIG_HOME", root.resolve("config").toString(),
         "XDG_DATA_HOME", root.resolve("data").toString(), "XDG_RUNTIME_DIR", root.resolve("run").toString(),
         "PG_CONFIG", PostgresCommands.BIN.resolve("pg_config").toString());
-    this.cleanup = new Thread(this::removeAll, "pg-autoctl-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+    this.cleanup = new ExitCleanup("pg-autoctl-cleanup", this::removeAll);
   }
 
   /** Starts the monitor, a primary node holding {@code database} and a secondary node. */
@@ -169,12 +168,7 @@ public final class AutoFailoverFormation implements AutoCloseable {
 
   @Override
   public void close() {
-    removeAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
-    } catch (IllegalStateException e) {
-      // the JVM is exiting: the hook runs removeAll itself
-    }
+    cleanup.close();
   }
 
   private synchronized void removeAll() {

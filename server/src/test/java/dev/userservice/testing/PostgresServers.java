@@ -11,11 +11,7 @@ import java.util.List;
 public final class PostgresServers implements AutoCloseable {
   private final Path root = PostgresCommands.newRoot("pg-test-");
   private final List<LocalPostgres> servers = new ArrayList<>();
-  private final Thread cleanup = new Thread(this::removeAll, "postgres-cleanup");
-
-  public PostgresServers() {
-    Runtime.getRuntime().addShutdownHook(cleanup);
-  }
+  private final ExitCleanup cleanup = new ExitCleanup("postgres-cleanup", this::removeAll);
 
   /** A new server made by initdb and started; {@code settings} are added to its postgresql.conf. */
   public synchronized LocalPostgres start(String name, List<String> settings) {
@@ -35,12 +31,7 @@ public final class PostgresServers implements AutoCloseable {
 
   @Override
   public void close() {
-    removeAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
-    } catch (IllegalStateException e) {
-      // the JVM is exiting: the hook runs removeAll itself
-    }
+    cleanup.close();
   }
 
   private synchronized void removeAll() {
