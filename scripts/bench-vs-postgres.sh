@@ -63,6 +63,15 @@ field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" <<<" $2" | head -n 1; }
 pgbench_tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -n 1; }
 pgbench_ms() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -n 1; }
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
+# rows_per_s <rows> <command...>: runs the command (its output dropped) and prints rows per second of its wall time
+rows_per_s() {
+  local rows=$1 start end
+  shift
+  start=$(date +%s.%N)
+  "$@" > /dev/null
+  end=$(date +%s.%N)
+  awk -v n="$rows" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n / (e - s) }'
+}
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 bench() {
@@ -183,10 +192,7 @@ fi
 if part bulk; then
   echo "== bulk insert: COPY $COPY_ROWS rows in"
   psql -q -d "$DB" -c "\\copy (select md5('c' || n)::uuid, 'copy' || n || '@example.com', 'Copied ' || n, 'ACTIVE', null, null, 1, now(), now(), '' from generate_series(1, $COPY_ROWS) n) to '$WORK/rows.csv' with csv"
-  START=$(date +%s.%N)
-  psql -q -d "$DB" -c "\\copy baseline.bench_copy from '$WORK/rows.csv' with csv"
-  END=$(date +%s.%N)
-  PG_COPY_IN=$(awk -v n="$COPY_ROWS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
+  PG_COPY_IN=$(rows_per_s "$COPY_ROWS" psql -q -d "$DB" -c "\\copy baseline.bench_copy from '$WORK/rows.csv' with csv")
   BULK=$(bench --rpc=bulk --concurrency=1 --batch=10000)
   BULK_RATE=$(field messages_per_s "$BULK")
 fi
@@ -194,10 +200,8 @@ fi
 if part list; then
   echo "== full scan: COPY (select ... order by id) out, to a fast reader"
   ROWS_IN_USERS=$(psql -tAq -d "$DB" -c "select count(*) from users")
-  START=$(date +%s.%N)
-  psql -q -d "$DB" -c "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'"
-  END=$(date +%s.%N)
-  PG_COPY_OUT=$(awk -v n="$ROWS_IN_USERS" -v s="$START" -v e="$END" 'BEGIN { printf "%.0f", n / (e - s) }')
+  PG_COPY_OUT=$(rows_per_s "$ROWS_IN_USERS" psql -q -d "$DB" -c \
+    "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'")
   LIST=$(bench --rpc=list --concurrency=1 --users=1)
   LIST_RATE=$(field messages_per_s "$LIST")
 fi
