@@ -99,29 +99,40 @@ check_frame() {
   fi
 }
 
-# h2load_run <FRAME line> <file> <connections> <streams each>: prints
-# "rate=... mean_ms=... answered=... cpu_us=... load=..." for a measured run after a short warm-up
+# percentiles_ms <h2load log file>: "p50_ms=... p99_ms=..." of the calls it lists (third column:
+# microseconds from a request's start to the end of its answer)
+percentiles_ms() {
+  cut -f3 "$1" | sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "p50_ms=0 p99_ms=0"; exit }
+    i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+    printf "p50_ms=%.3f p99_ms=%.3f\n", v[i50] / 1000, v[i99] / 1000 }'
+}
+
+# h2load_run <FRAME line> <file> <connections> <streams each> [h2load flags]: prints
+# "rate=... mean_ms=... p50_ms=... p99_ms=... answered=... cpu_us=... load=..." for a measured run
+# after a short warm-up (percentiles from h2load's per-request log)
 h2load_run() {
   local path auth response c=$3 m=$4 out before after
   path=$(sed -n 's/.* path=\([^ ]*\).*/\1/p' <<<"$1")
   auth=$(sed -n 's/.* authorization=\(.*\)$/\1/p' <<<"$1")
   response=$(sed -n 's/.* response_bytes=\([0-9]*\).*/\1/p' <<<"$1")
   local args=(-c "$c" -m "$m" -d "$2" -H "content-type: application/grpc" -H "te: trailers"
-    -H "authorization: $auth" "http://127.0.0.1:$PORT$path")
+    -H "authorization: $auth" "${@:5}" "http://127.0.0.1:$PORT$path")
   h2load -D 3 "${args[@]}" > /dev/null
   before=$(service_ticks)
-  out=$(h2load -D "$SECONDS_PER_RUN" "${args[@]}")
+  out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" "${args[@]}")
   after=$(service_ticks)
   echo "$out" >> "$WORK/h2load.out"
-  local done rate mean unit data
+  local done rate mean unit data percentiles
+  percentiles=$(percentiles_ms "$WORK/h2load.log")
   done=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
   rate=$(sed -n 's/^finished in [0-9.]*s, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
   read -r mean unit < <(sed -n 's/^time for request: *[0-9.]*[mu]*s *[0-9.]*[mu]*s *\([0-9.]*\)\([mu]*s\).*/\1 \2/p' <<<"$out")
   data=$(sed -n 's/^traffic: .*B (\([0-9]*\)) data.*/\1/p' <<<"$out")
   awk -v r="$rate" -v d="$done" -v mean="$mean" -v unit="$unit" -v data="$data" -v size="$response" \
-    -v ticks=$((after - before)) -v tick="$TICK_US" -v l="$(load)" 'BEGIN {
+    -v ticks=$((after - before)) -v tick="$TICK_US" -v l="$(load)" -v p="$percentiles" 'BEGIN {
       ms = unit == "us" ? mean / 1000 : (unit == "s" ? mean * 1000 : mean)
-      printf "rate=%.0f mean_ms=%.3f answered=%.3f cpu_us=%.0f load=%s\n", r, ms, (d > 0 ? data / (d * size) : 0),
+      printf "rate=%.0f mean_ms=%.3f %s answered=%.3f cpu_us=%.0f load=%s\n", r, ms, p, (d > 0 ? data / (d * size) : 0),
         (d > 0 ? ticks * tick / d : 0), l }'
 }
 
@@ -162,8 +173,9 @@ if part unary; then
   HEALTH_FRAME=$(frame health "$WORK/health.bin")
   check_frame "$GET_FRAME" "$WORK/get.bin"
   check_frame "$HEALTH_FRAME" "$WORK/health.bin"
-  # the service's code compiled before anything is measured
-  h2load_run "$GET_FRAME" "$WORK/get.bin" 8 4 > /dev/null
+  # the service's code compiled before anything is measured: on two cores the JIT compilers take
+  # tens of seconds of load to finish
+  for _ in 1 2 3; do h2load_run "$GET_FRAME" "$WORK/get.bin" 8 4 > /dev/null; done
   h2load_run "$HEALTH_FRAME" "$WORK/health.bin" 8 4 > /dev/null
   declare -A PG H2 H2H BENCH
   for shape in $SHAPES; do
@@ -174,15 +186,21 @@ if part unary; then
     BENCH[$shape]=$(bench_run get $((c * m)) --users=1000)
     echo "$shape pgbench ${PG[$shape]} | h2load GetUser ${H2[$shape]} | h2load Health ${H2H[$shape]} | bench ${BENCH[$shape]}"
   done
-  GET_RATE=$(field calls_per_s "${BENCH[8x1]:-${BENCH[$shape]}}")
+  # half the 8x1 peak, offered at a fixed rate: h2load's 8 connections each at an eighth of it
+  # (--rps), and bench's open loop (latency from each call's intended start)
+  GET_RATE=$(field rate "${H2[8x1]:-${H2[$shape]}}")
   HALF=$(awk -v r="$GET_RATE" 'BEGIN { printf "%d", r / 2 }')
+  H2_HALF=$(h2load_run "$GET_FRAME" "$WORK/get.bin" 8 1 --rps="$(awk -v h="$HALF" 'BEGIN { printf "%d", h / 8 }')")
   GET_HALF=$(bench_run get 64 --rate="$HALF" --users=1000)
+  echo "half the 8x1 peak ($HALF/s): h2load $H2_HALF | bench $GET_HALF"
 fi
 
 if part insert; then
   echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through bench"
   # h2load would send one body, one email, again and again: every call after the first would be
   # ALREADY_EXISTS, so creates are driven by bench alone, each with a new email
+  # the create path compiled first, as the lookups' was by the h2load runs above
+  bench --rpc=create --concurrency="$CONCURRENCY" --warmup-seconds=$((WARMUP * 3)) --duration-seconds=1 > /dev/null
   PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
   CREATE_1=$(bench_run create 1)
   PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY")
@@ -207,10 +225,10 @@ if part list; then
 fi
 
 if part password; then
-  echo "== password hashing: one Argon2id hash at a time, then CreateUser with a password"
-  HASH=$(bench --rpc=hash --concurrency=1)
-  HASH_RATE=$(field calls_per_s "$HASH")
   CORES=$(nproc)
+  echo "== password hashing: $CORES Argon2id hashes at a time (one per core), then CreateUser with a password"
+  HASH=$(bench --rpc=hash --concurrency="$CORES")
+  HASH_RATE=$(field calls_per_s "$HASH")
   CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
   CREATE_PW_RATE=$(field calls_per_s "$CREATE_PW")
 fi
@@ -221,14 +239,16 @@ echo "user-service vs PostgreSQL on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M U
 echo
 if part unary; then
   echo "GetUser (h2load and bench) against pgbench -M prepared select by id; Health/Check through h2load is the"
-  echo "transport's floor. /s: calls per second; ms: h2load's mean, bench's p50 and p99; cpu: the service's"
-  echo "CPU time per call (us); answered: share of h2load's calls that carried a user (must be 1.000)"
-  printf '%-5s %9s %7s | %9s %7s %5s %8s %6s | %9s %7s %7s %5s %6s | %9s %5s | %5s\n' \
-    shape pgbench ms "h2load/s" mean cpu answered ratio "bench/s" p50 p99 cpu ratio "health/s" cpu load
+  echo "transport's floor. /s: calls per second; p50, p99: latency percentiles in ms (h2load's from its per-request"
+  echo "log); cpu: the service's CPU time per call (us); answered: share of h2load's calls that carried a user"
+  echo "(must be 1.000)"
+  printf '%-5s %9s %7s | %9s %7s %7s %5s %8s %6s | %9s %7s %7s %5s %6s | %9s %5s | %5s\n' \
+    shape pgbench ms "h2load/s" p50 p99 cpu answered ratio "bench/s" p50 p99 cpu ratio "health/s" cpu load
   for shape in $SHAPES; do
     pg=$(field tps "${PG[$shape]}") h2=$(field rate "${H2[$shape]}") b=$(field calls_per_s "${BENCH[$shape]}")
-    printf '%-5s %9.0f %7s | %9s %7s %5s %8s %6s | %9.0f %7s %7s %5s %6s | %9s %5s | %5s\n' "$shape" "$pg" \
-      "$(field ms "${PG[$shape]}")" "$h2" "$(field mean_ms "${H2[$shape]}")" "$(field cpu_us "${H2[$shape]}")" \
+    printf '%-5s %9.0f %7s | %9s %7s %7s %5s %8s %6s | %9.0f %7s %7s %5s %6s | %9s %5s | %5s\n' "$shape" "$pg" \
+      "$(field ms "${PG[$shape]}")" "$h2" "$(field p50_ms "${H2[$shape]}")" "$(field p99_ms "${H2[$shape]}")" \
+      "$(field cpu_us "${H2[$shape]}")" \
       "$(field answered "${H2[$shape]}")" "$(ratio "$h2" "$pg")" "$b" "$(field p50_ms "${BENCH[$shape]}")" \
       "$(field p99_ms "${BENCH[$shape]}")" "$(field cpu_us "${BENCH[$shape]}")" "$(ratio "$b" "$pg")" \
       "$(field rate "${H2H[$shape]}")" "$(field cpu_us "${H2H[$shape]}")" "$(field load "${H2[$shape]}")"
@@ -239,7 +259,10 @@ if part unary; then
 fi
 
 printf '%-44s %14s %14s %8s %8s\n' "work" "database" "service" "ratio" "target"
-part unary && printf '%-44s %14s %14s %8s %8s\n' "GetUser p99 at half the 8x1 peak (ms)" "" "$(field p99_ms "$GET_HALF")" "" "<=5"
+if part unary; then
+  printf '%-44s %14s %14s %8s %8s\n' "GetUser p99 at half the 8x1 peak, h2load (ms)" "" "$(field p99_ms "$H2_HALF")" "" "<=5"
+  printf '%-44s %14s %14s %8s %8s\n' "GetUser p99 at half the 8x1 peak, bench (ms)" "" "$(field p99_ms "$GET_HALF")" "" "<=5"
+fi
 if part insert; then
   for n in 1 "$CONCURRENCY"; do
     if [ "$n" = 1 ]; then pg=$PG_INSERT_1 svc=$CREATE_1; else pg=$PG_INSERT_N svc=$CREATE_N; fi
@@ -251,8 +274,7 @@ fi
 part bulk && printf '%-44s %14s %14s %8s %8s\n' "bulk insert (rows/s)" "$PG_COPY_IN" "$BULK_RATE" "$(ratio "$BULK_RATE" "$PG_COPY_IN")" ">=0.5"
 part list && printf '%-44s %14s %14s %8s %8s\n' "full scan (rows/s, $ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ">=0.5"
 if part password; then
-  IDEAL=$(awk -v h="$HASH_RATE" -v c="$CORES" 'BEGIN { printf "%.1f", h * c }')
-  printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; cores x hash)" "$IDEAL" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$IDEAL")" ">=0.8"
+  printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; hashing on every core)" "$HASH_RATE" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$HASH_RATE")" ">=0.8"
 fi
 
 echo

@@ -35,8 +35,13 @@ import java.util.UUID;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
-  /** Methods whose handlers hand their database work off and never block the calling thread. */
-  public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName());
+  /**
+   * Methods whose handlers hand their database work and password hashing off and never block the
+   * calling thread: GetUser's lookups and CreateUser's inserts go to the batchers, a password to
+   * the hashing threads (refused at once when they are full).
+   */
+  public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName(),
+      UserServiceGrpc.getCreateUserMethod().getFullMethodName());
 
   private final UserRepository users;
   private final PasswordHasher hasher;

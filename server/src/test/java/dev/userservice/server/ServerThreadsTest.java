@@ -1,0 +1,82 @@
+package dev.userservice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.userservice.api.user.v1.CreateUserRequest;
+import dev.userservice.api.user.v1.GetUserRequest;
+import dev.userservice.api.user.v1.User;
+import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.user.rpc.UserServiceImpl;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which thread runs a call's handler: the Netty event loop that read it for the methods named
+ * non-blocking, a call thread for every other, over a real Netty server.
+ */
+class ServerThreadsTest {
+  private final ServerThreads threads = ServerThreads.create(2, 1);
+  private Server server;
+  private ManagedChannel channel;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    threads.close();
+  }
+
+  @Test
+  void nonBlockingMethod_runsOnTheEventLoop_othersOnCallThreads() throws IOException {
+    var stub = serve(Set.of(UserServiceGrpc.getCreateUserMethod().getFullMethodName()));
+
+    assertThat(stub.createUser(CreateUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
+    assertThat(stub.getUser(GetUserRequest.getDefaultInstance()).getName()).startsWith("grpc-call-");
+  }
+
+  @Test
+  void serviceMethodsNamedNonBlocking_runOnTheEventLoop() throws IOException {
+    var stub = serve(UserServiceImpl.NON_BLOCKING_METHODS);
+
+    assertThat(stub.createUser(CreateUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
+    assertThat(stub.getUser(GetUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
+  }
+
+  /** A server whose two methods answer with the name of the thread their handler ran on. */
+  private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking) throws IOException {
+    UserServiceGrpc.AsyncService threadNames = new UserServiceGrpc.AsyncService() {
+      @Override
+      public void createUser(CreateUserRequest request, StreamObserver<User> response) {
+        answerWithThreadName(response);
+      }
+
+      @Override
+      public void getUser(GetUserRequest request, StreamObserver<User> response) {
+        answerWithThreadName(response);
+      }
+    };
+    server = threads.applyTo(NettyServerBuilder.forPort(0, InsecureServerCredentials.create()), nonBlocking)
+        .addService(UserServiceGrpc.bindService(threadNames)).build().start();
+    channel = Grpc.newChannelBuilder("localhost:" + server.getPort(), InsecureChannelCredentials.create()).build();
+    return UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static void answerWithThreadName(StreamObserver<User> response) {
+    response.onNext(User.newBuilder().setName(Thread.currentThread().getName()).build());
+    response.onCompleted();
+  }
+}
