@@ -1,6 +1,7 @@
 package dev.userservice;
 
 import dev.userservice.cli.Cli;
+import dev.userservice.observability.LogOutput;
 
 /**
  * Runs the command line: with no command it serves until SIGTERM or SIGINT and exits 0; exit
@@ -10,6 +11,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(Cli.commandLine(System.getenv()).execute(args));
+    int code = Cli.commandLine(System.getenv()).execute(args);
+    // the last log lines wait in a buffer: write them before exiting
+    LogOutput.stop();
+    System.exit(code);
   }
 }

@@ -52,6 +52,13 @@ public final class LogOutput {
     }
   }
 
+  /** Writes out buffered lines and stops logging: the last step before the process exits. */
+  public static void stop() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
+  }
+
   static EcsLineEncoder jsonEncoder(LoggerContext context) {
     EcsLineEncoder encoder = new EcsLineEncoder();
     encoder.setContext(context);
