@@ -109,7 +109,7 @@ class SecretsNotLoggedTest {
     assertThat(hashes).as("password hashes stored").isNotEmpty();
     secrets.addAll(hashes);
 
-    String log = formatted(events.list);
+    String log = formatted(events);
 
     assertThat(outcomes.keySet()).as("outcomes %s", outcomes).contains(Status.Code.OK)
         .isSubsetOf(Status.Code.OK, Status.Code.UNAVAILABLE);
@@ -132,17 +132,20 @@ class SecretsNotLoggedTest {
     }
   }
 
-  /** Every event as text with its key-value pairs and full stack traces, causes included. */
-  private static String formatted(List<ILoggingEvent> list) {
+  /** Every event so far as text with its key-value pairs and full stack traces, causes included. */
+  private static String formatted(ListAppender<ILoggingEvent> appender) {
+    List<ILoggingEvent> list;
+    // the appender adds under its own lock (a batch may still be logging its failure)
+    synchronized (appender) {
+      list = List.copyOf(appender.list);
+    }
     PatternLayout layout = new PatternLayout();
     layout.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
     layout.setPattern("%level %logger - %msg %kvp%n%ex{full}");
     layout.start();
     StringBuilder out = new StringBuilder();
-    synchronized (list) {
-      for (ILoggingEvent event : list) {
-        out.append(layout.doLayout(event));
-      }
+    for (ILoggingEvent event : list) {
+      out.append(layout.doLayout(event));
     }
     return out.toString();
   }
