@@ -119,6 +119,7 @@ h2load_run() {
   local args=(-c "$c" -m "$m" -d "$2" -H "content-type: application/grpc" -H "te: trailers"
     -H "authorization: $auth" "${@:5}" "http://127.0.0.1:$PORT$path")
   h2load -D 3 "${args[@]}" > /dev/null
+  rm -f "$WORK/h2load.log" # h2load appends to it
   before=$(service_ticks)
   out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" "${args[@]}")
   after=$(service_ticks)
