@@ -80,16 +80,17 @@ select id, email, name, status, created_at, updated_at, version, roles from user
   PG[$n]="tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -n 1) load=$(load)"
   # a sample of the loaded users, in random order, for the bench's lookups
   psql -q -d "$DB" -c "\\copy (select id from users tablesample bernoulli ($(awk -v n="$n" 'BEGIN { p = 150000 * 100 / n; print (p > 100 ? 100 : p) }')) order by random() limit 100000) to '$WORK/ids.txt'"
-  # the lookup and create paths of the fresh service compiled before they are measured
+  # the lookup and create paths of the fresh service compiled before they are measured; ListUsers
+  # in between, while the table holds the loaded users only (the creates add more)
   bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt" --warmup-seconds=$((WARMUP * 3)) \
     --duration-seconds=1 > /dev/null
+  HEAP[$n]=$(measure_heap "ListUsers of $n users, fast reader" --rpc=list --users=1)
+  LIST[$n]=$(sed -n 's/^  //p' <<<"${HEAP[$n]}")
   bench --rpc=create --concurrency="$CONCURRENCY" --warmup-seconds=$((WARMUP * 3)) --duration-seconds=1 > /dev/null
   GET_1[$n]="$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids.txt") load=$(load)"
   GET_N[$n]="$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt") load=$(load)"
   CREATE_1[$n]="$(bench --rpc=create --concurrency=1) load=$(load)"
   CREATE_N[$n]="$(bench --rpc=create --concurrency="$CONCURRENCY") load=$(load)"
-  HEAP[$n]=$(measure_heap "ListUsers of $n users, fast reader" --rpc=list --users=1)
-  LIST[$n]=$(sed -n 's/^  //p' <<<"${HEAP[$n]}")
   for line in "pgbench ${PG[$n]}" "get 1: ${GET_1[$n]}" "get $CONCURRENCY: ${GET_N[$n]}" "create 1: ${CREATE_1[$n]}" \
       "create $CONCURRENCY: ${CREATE_N[$n]}" "${HEAP[$n]}"; do
     echo "  $line"

@@ -191,7 +191,7 @@ if part unary; then
   # (--rps), and bench's open loop (latency from each call's intended start)
   GET_RATE=$(field rate "${H2[8x1]:-${H2[$shape]}}")
   HALF=$(awk -v r="$GET_RATE" 'BEGIN { printf "%d", r / 2 }')
-  H2_HALF=$(h2load_run "$GET_FRAME" "$WORK/get.bin" 8 1 --rps="$(awk -v h="$HALF" 'BEGIN { printf "%d", h / 8 }')")
+  H2_HALF=$(h2load_run "$GET_FRAME" "$WORK/get.bin" 8 1 --rps="$(awk -v h="$HALF" 'BEGIN { r = int(h / 8); print (r < 1 ? 1 : r) }')")
   GET_HALF=$(bench_run get 64 --rate="$HALF" --users=1000)
   echo "half the 8x1 peak ($HALF/s): h2load $H2_HALF | bench $GET_HALF"
 fi

@@ -11,9 +11,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = Cli.commandLine(System.getenv()).execute(args);
-    // the last log lines wait in a buffer: write them before exiting
-    LogOutput.stop();
+    int code;
+    try {
+      code = Cli.commandLine(System.getenv()).execute(args);
+    } finally {
+      // the last log lines wait in a buffer: write them before exiting
+      LogOutput.stop();
+    }
     System.exit(code);
   }
 }

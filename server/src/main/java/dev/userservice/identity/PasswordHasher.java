@@ -28,6 +28,8 @@ import org.bouncycastle.util.Arrays;
  */
 public final class PasswordHasher {
   static final int MEMORY_KIB = 19 * 1024;
+  /** The heap one hash holds while it runs. */
+  public static final long BYTES_PER_HASH = MEMORY_KIB * 1024L;
   static final int ITERATIONS = 2;
   static final int PARALLELISM = 1;
   private static final int SALT_BYTES = 16;

@@ -29,10 +29,13 @@ public final class LoginThrottle {
   private static final String INSERT = "insert into login_attempts (email, attempts, window_end) values (?, 0, ?)"
       + " on conflict do nothing";
   // one statement, so the row lock makes check and count one step: a racing attempt waits for
-  // the row and sees the count this one left
+  // the row and sees the count this one left. A row no attempt has counted yet (attempts 0)
+  // always starts a window: the attempt that inserted it may have read a later clock than the
+  // one that counts first, and a window left at that insert time would lapse for it and drop
+  // the count
   private static final String RESERVE = "update login_attempts set"
-      + " attempts = case when window_end <= ? then 1 else attempts + 1 end,"
-      + " window_end = case when window_end <= ? then ? else window_end end"
+      + " attempts = case when window_end <= ? or attempts = 0 then 1 else attempts + 1 end,"
+      + " window_end = case when window_end <= ? or attempts = 0 then ? else window_end end"
       + " where email = ? and (window_end <= ? or attempts < ?)";
   private static final String SELECT_WINDOW_END = "select window_end from login_attempts where email = ?";
   private static final String DELETE = "delete from login_attempts where email = ?";

@@ -1,5 +1,7 @@
 package dev.userservice.observability;
 
+import static java.util.Objects.requireNonNull;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -9,6 +11,7 @@ import java.io.OutputStream;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Writes log lines to standard output through a buffer, so that a busy service makes one write
@@ -18,13 +21,25 @@ import java.util.concurrent.TimeUnit;
  * reaches standard output at most one interval late; a process killed outright loses the lines
  * of its last interval.
  *
- * <p>Lines go to whatever {@link System#out} is when the buffer is written.
+ * <p>Lines go to whatever {@link System#out} is when the buffer is written. A second
+ * {@link #start} does nothing; a failed write is reported to logback's status and the timer goes on.
  */
 public final class BufferedConsoleAppender extends OutputStreamAppender<ILoggingEvent> {
   static final int BUFFER_BYTES = 64 * 1024;
 
+  private final Supplier<OutputStream> target;
   private long flushIntervalMillis = 100;
   private ScheduledExecutorService flusher;
+
+  /** An appender writing to {@link System#out}, as logback.xml makes it. */
+  public BufferedConsoleAppender() {
+    this(() -> System.out);
+  }
+
+  /** An appender writing to the stream {@code target} gives at each write. */
+  BufferedConsoleAppender(Supplier<OutputStream> target) {
+    this.target = requireNonNull(target, "target");
+  }
 
   /** How long a line may wait in the buffer; from logback.xml's {@code <flushIntervalMillis>}. */
   public void setFlushIntervalMillis(long flushIntervalMillis) {
@@ -36,12 +51,15 @@ public final class BufferedConsoleAppender extends OutputStreamAppender<ILogging
 
   @Override
   public void start() {
+    if (isStarted()) {
+      return;
+    }
     setImmediateFlush(false);
-    setOutputStream(new BufferedOutputStream(new StandardOutput(), BUFFER_BYTES));
+    setOutputStream(new BufferedOutputStream(new UnclosedTarget(target), BUFFER_BYTES));
     super.start();
     if (isStarted()) {
       flusher = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "log-flush");
+        Thread thread = new Thread(task, "log-flush-" + getName());
         thread.setDaemon(true);
         return thread;
       });
@@ -65,7 +83,8 @@ public final class BufferedConsoleAppender extends OutputStreamAppender<ILogging
       if (out != null) {
         out.flush();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // the timer keeps running: a later flush may succeed
       addError("could not write the buffered log lines", e);
     } finally {
       streamWriteLock.unlock();
@@ -82,25 +101,31 @@ public final class BufferedConsoleAppender extends OutputStreamAppender<ILogging
     super.stop();
   }
 
-  /** {@link System#out}, looked up at each write, never closed. */
-  private static final class StandardOutput extends OutputStream {
-    @Override
-    public void write(int b) {
-      System.out.write(b);
+  /** The target stream, looked up at each write; closing only flushes it. */
+  private static final class UnclosedTarget extends OutputStream {
+    private final Supplier<OutputStream> target;
+
+    UnclosedTarget(Supplier<OutputStream> target) {
+      this.target = target;
     }
 
     @Override
-    public void write(byte[] bytes, int offset, int length) {
-      System.out.write(bytes, offset, length);
+    public void write(int b) throws IOException {
+      target.get().write(b);
     }
 
     @Override
-    public void flush() {
-      System.out.flush();
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      target.get().write(bytes, offset, length);
     }
 
     @Override
-    public void close() {
+    public void flush() throws IOException {
+      target.get().flush();
+    }
+
+    @Override
+    public void close() throws IOException {
       flush();
     }
   }

@@ -1,5 +1,6 @@
 package dev.userservice.server;
 
+import dev.userservice.identity.PasswordHasher;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
@@ -37,6 +38,16 @@ final class HashingThreads implements AutoCloseable {
           + " (expected: threads >= 1, queue >= 0)");
     }
     return new HashingThreads(threads, queue);
+  }
+
+  /**
+   * How many hashing threads to run when none are configured: one per core, but no more than
+   * hold a quarter of the heap between them, so that a burst of hashes cannot exhaust the heap
+   * of a small container on a machine with many cores.
+   */
+  static int defaultCount(int cores, long maxHeapBytes) {
+    long fitInQuarterHeap = maxHeapBytes / 4 / PasswordHasher.BYTES_PER_HASH;
+    return (int) Math.max(1, Math.min(cores, fitInQuarterHeap));
   }
 
   /** The executor; it throws {@link java.util.concurrent.RejectedExecutionException} past its queue. */

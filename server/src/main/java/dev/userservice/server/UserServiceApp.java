@@ -170,7 +170,7 @@ public final class UserServiceApp implements AutoCloseable {
       AccountStateCache accounts = new AccountStateCache(users, workers);
       feed.hub().observe(accounts);
       feed.start(users);
-      hashingThreads = HashingThreads.create(orEveryCore(config.hashThreads()), config.hashQueue());
+      hashingThreads = HashingThreads.create(orHashingDefault(config.hashThreads()), config.hashQueue());
       PasswordHasher hasher = new PasswordHasher(hashingThreads.executor(), hashingThreads.threads());
       LoginThrottle throttle = new LoginThrottle(data, config.loginMaxFailures(),
           config.loginLockout(), LOGIN_ATTEMPTS_CLEANUP, clock);
@@ -268,9 +268,10 @@ public final class UserServiceApp implements AutoCloseable {
     return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
-  /** A configured thread count, where 0 means one per core. */
-  private static int orEveryCore(int configured) {
-    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  /** A configured hashing thread count, where 0 means {@link HashingThreads#defaultCount}. */
+  private static int orHashingDefault(int configured) {
+    Runtime runtime = Runtime.getRuntime();
+    return configured > 0 ? configured : HashingThreads.defaultCount(runtime.availableProcessors(), runtime.maxMemory());
   }
 
   private static void closeQuietly(AutoCloseable resource) {

@@ -140,6 +140,30 @@ class LoginThrottleTest {
     assertThatThrownBy(() -> other.reserve("a")).isInstanceOf(TooManyAttemptsException.class);
   }
 
+  /**
+   * Two racing attempts whose clocks differ: the one that read the later clock inserted the row
+   * (lapsed at its own time), the other counts first. The later one must see that count.
+   */
+  @ParameterizedTest
+  @MethodSource("databases")
+  void reserve_rowInsertedByAnAttemptWithALaterClock_countsEveryAttempt(String kind) throws SQLException {
+    LoginThrottle throttle = throttle(kind);
+    Instant later = clock.instant().plusMillis(5);
+    try (Connection c = databases.get(0).dataSource().getConnection();
+        var insert = c.prepareStatement("insert into login_attempts (email, attempts, window_end) values (?, 0, ?)")) {
+      insert.setString(1, "raced");
+      insert.setObject(2, java.time.OffsetDateTime.ofInstant(later.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+          java.time.ZoneOffset.UTC));
+      insert.executeUpdate();
+    }
+    throttle.reserve("raced");
+    throttle.reserve("raced");
+    clock.advance(Duration.ofMillis(5));
+    throttle.reserve("raced");
+
+    assertThatThrownBy(() -> throttle.reserve("raced")).isInstanceOf(TooManyAttemptsException.class);
+  }
+
   @ParameterizedTest
   @MethodSource("databases")
   void reserve_afterTheCleanupInterval_deletesLapsedRows(String kind) throws SQLException {

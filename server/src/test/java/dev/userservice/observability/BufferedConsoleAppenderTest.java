@@ -10,7 +10,6 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -22,23 +21,19 @@ class BufferedConsoleAppenderTest {
   private static final long HOUR_MILLIS = 3_600_000;
 
   private final LoggerContext context = new LoggerContext();
-  private final ByteArrayOutputStream written = new ByteArrayOutputStream();
-  private final BufferedConsoleAppender appender = new BufferedConsoleAppender();
-  private PrintStream standardOutput;
+  private final Target written = new Target();
+  private final BufferedConsoleAppender appender = new BufferedConsoleAppender(() -> written);
 
   @BeforeEach
-  void captureStandardOutput() {
+  void setUp() {
     context.setMDCAdapter(new LogbackMDCAdapter());
     appender.setName("buffered");
-    standardOutput = System.out;
-    System.setOut(new PrintStream(written, true, StandardCharsets.UTF_8));
   }
 
   @AfterEach
-  void restoreStandardOutput() {
+  void stop() {
     appender.stop();
     context.stop();
-    System.setOut(standardOutput);
   }
 
   @Test
@@ -72,15 +67,24 @@ class BufferedConsoleAppenderTest {
   }
 
   @Test
-  void stop_leavesStandardOutputOpen() {
+  void stop_flushesButNeverClosesTheTarget() {
     start(HOUR_MILLIS);
-    log(Level.ERROR, "failed");
+    log(Level.INFO, "last");
 
     appender.stop();
-    System.out.print("still open");
 
-    assertThat(System.out.checkError()).isFalse();
-    assertThat(output()).isEqualTo("ERROR failed\nstill open");
+    assertThat(output()).isEqualTo("INFO last\n");
+    assertThat(written.closed).as("standard output closed").isFalse();
+  }
+
+  @Test
+  void startTwice_oneFlushTimer_noneAfterStop() {
+    start(HOUR_MILLIS);
+    appender.start();
+
+    assertThat(flushThreads()).isEqualTo(1);
+    appender.stop();
+    await().atMost(Duration.ofSeconds(5)).until(() -> flushThreads() == 0);
   }
 
   @Test
@@ -115,6 +119,24 @@ class BufferedConsoleAppenderTest {
   }
 
   private String output() {
-    return written.toString(StandardCharsets.UTF_8);
+    synchronized (written) {
+      return written.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static long flushThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.isAlive() && thread.getName().equals("log-flush-buffered"))
+        .count();
+  }
+
+  /** Standard output's stand-in, which remembers being closed. */
+  private static final class Target extends ByteArrayOutputStream {
+    private volatile boolean closed;
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 }
