@@ -42,7 +42,7 @@ import picocli.CommandLine.ParameterException;
  *     so load balancers and Kubernetes endpoints stop sending first
  * @param callThreads threads that run calls; 0 for as many as {@code poolSize}
  * @param eventLoopThreads Netty I/O threads; 0 for half the cores, at least one
- * @param hashThreads threads that hash and verify passwords; 0 for one per core, as many as a quarter of the heap holds
+ * @param hashThreads threads that hash and verify passwords; 0 for half the cores, as many as a quarter of the heap holds, at least one
  * @param hashQueue password hashing work that may wait for a thread; more is refused with UNAVAILABLE
  */
 public record Config(
@@ -145,7 +145,7 @@ public record Config(
   static final Setting EVENT_LOOP_THREADS = Setting.of("event-loop-threads", "EVENT_LOOP_THREADS", "0",
       "Netty I/O threads (0: half the cores, at least 1)");
   static final Setting HASH_THREADS = Setting.of("hash-threads", "HASH_THREADS", "0",
-      "threads that hash and verify passwords for CreateUser and Login (0: one per core, at most a quarter of the heap at 19 MiB each)");
+      "threads that hash and verify passwords for CreateUser and Login (0: half the cores, at most a quarter of the heap at 19 MiB each, at least 1)");
   static final Setting HASH_QUEUE = Setting.of("hash-queue", "HASH_QUEUE", "32",
       "CreateUser-with-password and Login calls that may wait for a hashing thread; more get UNAVAILABLE");
   static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",

@@ -41,13 +41,14 @@ final class HashingThreads implements AutoCloseable {
   }
 
   /**
-   * How many hashing threads to run when none are configured: one per core, but no more than
-   * hold a quarter of the heap between them, so that a burst of hashes cannot exhaust the heap
-   * of a small container on a machine with many cores.
+   * How many hashing threads to run when none are configured: half the cores, so that a flood of
+   * password calls leaves the other half to lookups and health checks, but no more than hold a
+   * quarter of the heap between them, so that a burst of hashes cannot exhaust the heap of a
+   * small container on a machine with many cores; at least one.
    */
   static int defaultCount(int cores, long maxHeapBytes) {
     long fitInQuarterHeap = maxHeapBytes / 4 / PasswordHasher.BYTES_PER_HASH;
-    return (int) Math.max(1, Math.min(cores, fitInQuarterHeap));
+    return (int) Math.max(1, Math.min(cores / 2, fitInQuarterHeap));
   }
 
   /** The executor; it throws {@link java.util.concurrent.RejectedExecutionException} past its queue. */

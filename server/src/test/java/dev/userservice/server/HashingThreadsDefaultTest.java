@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** With no count configured, one hashing thread per core, but no more than a quarter of the heap holds. */
+/** With no count configured: half the cores, but no more than a quarter of the heap holds, at least one. */
 class HashingThreadsDefaultTest {
   private static final long MIB = 1024 * 1024;
 
   @Test
-  void defaultCount_roomyHeap_onePerCore() {
-    assertThat(HashingThreads.defaultCount(2, 6144 * MIB)).isEqualTo(2);
-    assertThat(HashingThreads.defaultCount(16, 6144 * MIB)).isEqualTo(16);
+  void defaultCount_roomyHeap_halfTheCores() {
+    assertThat(HashingThreads.defaultCount(2, 6144 * MIB)).isEqualTo(1);
+    assertThat(HashingThreads.defaultCount(16, 6144 * MIB)).isEqualTo(8);
   }
 
   @Test
@@ -21,7 +21,8 @@ class HashingThreadsDefaultTest {
   }
 
   @Test
-  void defaultCount_tinyHeap_stillOne() {
+  void defaultCount_oneCoreOrATinyHeap_stillOne() {
+    assertThat(HashingThreads.defaultCount(1, 6144 * MIB)).isEqualTo(1);
     assertThat(HashingThreads.defaultCount(4, 32 * MIB)).isEqualTo(1);
   }
 }
