@@ -1,7 +1,8 @@
 # Shared by the bench scripts (sourced, not run, from the project's top folder, after the caller
 # has set its PORT and, for measure_heap, SAMPLE_SECONDS): the environment they run in (PostgreSQL
 # on 127.0.0.1:5432 as PGUSER, a JWT_SECRET, JAR built if missing, a scratch directory WORK removed
-# at exit), starting the service on a database, and reading its live heap from its GC log. JAR is
+# at exit), starting the service on a database, running the bench, reading its live heap from its
+# GC log, and small helpers for the figures (load, field, ratio). JAR is
 # the bench, and the service unless SERVICE_JAR names another build, e.g. an older one to compare.
 
 export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
@@ -12,6 +13,21 @@ WORK=$(mktemp -d)
 
 SERVICE_PID=
 SAMPLER_PID=
+
+# the machine's load average over the last minute
+load() { cut -d' ' -f1 /proc/loadavg; }
+# field <name> <line>: the number after "<name>=" in a line of "name=value" pairs
+field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" <<<" $2" | head -n 1; }
+# ratio <a> <b>: a / b to two decimals, "n/a" when b is 0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# bench [flags]: one run of the project's bench against the service on $PORT, after $WARMUP
+# seconds of warm-up, for $SECONDS_PER_RUN seconds; prints its RESULT line (the whole output is
+# kept in $WORK/bench.out)
+bench() {
+  java -jar "$JAR" bench --target=localhost:$PORT --warmup-seconds="$WARMUP" --duration-seconds="$SECONDS_PER_RUN" "$@" \
+    | tee -a "$WORK/bench.out" | sed -n 's/^RESULT //p'
+}
 
 # start_service <database> [java options...]: starts the packaged service on <database>, its GC
 # log in $WORK/gc.log and its output in $WORK/service.log, and waits until it listens. The

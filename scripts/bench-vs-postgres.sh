@@ -57,9 +57,6 @@ SQL
 
 start_service "$DB"
 
-load() { cut -d' ' -f1 /proc/loadavg; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" <<<" $2" | head -n 1; }
 pgbench_tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -n 1; }
 pgbench_ms() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -n 1; }
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
@@ -73,11 +70,6 @@ rows_per_s() {
   awk -v n="$rows" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n / (e - s) }'
 }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
-
-bench() {
-  java -jar "$JAR" bench --target=localhost:$PORT --warmup-seconds="$WARMUP" --duration-seconds="$SECONDS_PER_RUN" "$@" \
-    | tee -a "$WORK/bench.out" | sed -n 's/^RESULT //p'
-}
 
 # frame <rpc> <file> [bench flags]: writes the request of <rpc> to <file>, prints its FRAME line
 frame() {
