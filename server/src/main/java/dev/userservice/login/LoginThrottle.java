@@ -22,8 +22,10 @@ import javax.sql.DataSource;
  * replica shares. An attempt is reserved before its password is checked, in one conditional
  * update, so attempts in flight count as failures until they succeed: at most
  * {@code maxFailures} passwords are checked for one email within {@code window}, however many
- * logins race and on however many replicas. Success deletes the count. Nothing is kept in
- * memory; rows past their window are deleted at most once per cleanup interval.
+ * logins race and on however many replicas. Success sets the count to zero; it keeps the row, so
+ * that a login racing a success finds the row it inserted and is not taken for a locked-out one.
+ * Nothing is kept in memory; rows past their window are deleted at most once per cleanup
+ * interval.
  */
 public final class LoginThrottle {
   private static final String INSERT = "insert into login_attempts (email, attempts, window_end) values (?, 0, ?)"
@@ -38,9 +40,9 @@ public final class LoginThrottle {
       + " window_end = case when window_end <= ? or attempts = 0 then ? else window_end end"
       + " where email = ? and (window_end <= ? or attempts < ?)";
   private static final String SELECT_WINDOW_END = "select window_end from login_attempts where email = ?";
-  private static final String DELETE = "delete from login_attempts where email = ?";
+  private static final String CLEAR = "update login_attempts set attempts = 0 where email = ?";
   private static final String DELETE_EXPIRED = "delete from login_attempts where window_end <= ?";
-  /** A row can vanish between insert and update (a success, a cleanup); then the attempt starts over. */
+  /** A row can vanish between insert and update (a cleanup); then the attempt starts over. */
   private static final int RESERVE_TRIES = 3;
 
   private final DataSource dataSource;
@@ -98,10 +100,10 @@ public final class LoginThrottle {
   public void succeeded(String email) {
     requireNonNull(email, "email");
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement delete = connection.prepareStatement(DELETE)) {
-      delete.setString(1, email);
-      try (var bound = CallBoundStatement.bind(delete)) {
-        delete.executeUpdate();
+        PreparedStatement clear = connection.prepareStatement(CLEAR)) {
+      clear.setString(1, email);
+      try (var bound = CallBoundStatement.bind(clear)) {
+        clear.executeUpdate();
       }
     } catch (SQLException e) {
       throw SqlErrors.translate("clear login attempts", e);

@@ -128,6 +128,44 @@ class LoginThrottleTest {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void reserve_concurrentSuccessfulLogins_neverRefused(String kind) throws Exception {
+    LoginThrottle throttle = throttle(kind);
+    // as many as the limit: attempts in flight count, so more would be refused by design
+    int threadCount = 3;
+    int loginsEach = 300;
+    CyclicBarrier start = new CyclicBarrier(threadCount);
+    ExecutorService threads = Executors.newFixedThreadPool(threadCount);
+    try {
+      List<Future<Integer>> refusals = new ArrayList<>();
+      for (int t = 0; t < threadCount; t++) {
+        refusals.add(threads.submit(() -> {
+          start.await();
+          int refused = 0;
+          for (int i = 0; i < loginsEach; i++) {
+            try {
+              // every password right: each success clears the count while others are reserving
+              throttle.reserve("busy@example.com");
+              throttle.succeeded("busy@example.com");
+            } catch (TooManyAttemptsException e) {
+              refused++;
+            }
+          }
+          return refused;
+        }));
+      }
+      int refused = 0;
+      for (Future<Integer> r : refusals) {
+        refused += r.get();
+      }
+
+      assertThat(refused).as("correct logins refused").isZero();
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void reserve_twoThrottlesOnOneDatabase_shareTheCount(String kind) {
     LoginThrottle first = throttle(kind);
     Database second = Database.open(settings);
