@@ -24,7 +24,9 @@ import org.bouncycastle.util.Arrays;
  * with a bounded queue: work it rejects is refused with {@link HashingBusyException}. Each hash
  * holds 19 MiB while it runs, so at most as many hashes as there are hashing threads run at
  * once, also those computed directly on a caller's thread; the rest wait their turn instead of
- * exhausting memory in a burst.
+ * exhausting memory in a burst. Their memory blocks come from one pool (Bouncy Castle's
+ * {@link Argon2BytesGenerator.FixedBlockPool}) that keeps those of as many hashes as may run at
+ * once: a hash reuses the blocks an earlier one cleared instead of leaving 19 MiB of garbage.
  */
 public final class PasswordHasher {
   static final int MEMORY_KIB = 19 * 1024;
@@ -41,6 +43,7 @@ public final class PasswordHasher {
 
   private final SecureRandom random = new SecureRandom();
   private final Semaphore permits;
+  private final Argon2BytesGenerator.BlockPool blocks;
   private final Executor hashingThreads;
 
   /**
@@ -56,6 +59,8 @@ public final class PasswordHasher {
     }
     this.hashingThreads = requireNonNull(hashingThreads, "hashingThreads");
     this.permits = new Semaphore(threads, true);
+    this.blocks = new Argon2BytesGenerator.FixedBlockPool(
+        Math.multiplyExact(threads, Argon2BytesGenerator.getBlockCount(MEMORY_KIB, PARALLELISM)));
   }
 
   /**
@@ -123,6 +128,7 @@ public final class PasswordHasher {
         .withIterations(iterations)
         .withParallelism(parallelism)
         .withSalt(salt)
+        .withBlockPool(blocks)
         .build();
     Argon2BytesGenerator generator = new Argon2BytesGenerator();
     generator.init(parameters);

@@ -3,6 +3,7 @@ package dev.userservice.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.management.ManagementFactory;
 import java.util.Base64;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -77,7 +78,34 @@ class PasswordHasherTest {
   /** The hash is the standard Argon2id of the password: recomputed here with the salt it names. */
   @Test
   void hash_matchesAnIndependentArgon2idComputation() {
-    String phc = hasher.hash("interop");
+    assertMatchesIndependentComputation(hasher.hash("interop"), "interop");
+  }
+
+  /** Blocks an earlier hash filled, then cleared and gave back, give the same result as fresh ones. */
+  @Test
+  void hash_onTheBlocksOfEarlierHashes_matchesAnIndependentArgon2idComputation() {
+    hasher.hash("first");
+    assertThat(hasher.verify("second", hasher.hash("second"))).isTrue();
+
+    assertMatchesIndependentComputation(hasher.hash("interop"), "interop");
+  }
+
+  @Test
+  void hash_afterTheFirst_allocatesFarLessThanItsMemory() {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    hasher.hash("fills the pool");
+    long before = threads.getThreadAllocatedBytes(thread);
+    for (int i = 0; i < 3; i++) {
+      hasher.hash("reuses the pool " + i);
+    }
+    long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+    // without reuse each hash allocates its 19 MiB of blocks anew
+    assertThat(allocated).as("bytes allocated by three hashes").isLessThan(PasswordHasher.BYTES_PER_HASH / 4);
+  }
+
+  private static void assertMatchesIndependentComputation(String phc, String password) {
     String[] parts = phc.split("\\$");
     byte[] salt = Base64.getDecoder().decode(parts[4]);
     byte[] expected = Base64.getDecoder().decode(parts[5]);
@@ -86,7 +114,7 @@ class PasswordHasherTest {
     generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(0x13)
         .withMemoryAsKB(19 * 1024).withIterations(2).withParallelism(1).withSalt(salt).build());
     byte[] actual = new byte[32];
-    generator.generateBytes("interop".toCharArray(), actual);
+    generator.generateBytes(password.toCharArray(), actual);
 
     assertThat(actual).isEqualTo(expected);
   }
