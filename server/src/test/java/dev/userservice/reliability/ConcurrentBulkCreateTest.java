@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with ABORTED, never INTERNAL and never a wait until the deadline.
  */
 class ConcurrentBulkCreateTest {
-  private static final int BATCH = 500; // BulkCreateCall.BATCH_SIZE
+  private static final int BATCH = 2000; // BulkCreateCall.BATCH_SIZE
 
   @RegisterExtension
   final InProcessService h2 = InProcessService.onH2();

@@ -69,7 +69,7 @@ class CrashDuringBulkCreateIT {
   @Test
   void killedMidStream_committedStreamKeptAndOpenStreamLeavesNothing() throws Exception {
     int committedCount = 700;
-    int openCount = 1501; // three batches written inside the open transaction
+    int openCount = 3 * 2000 + 1; // three batches (BulkCreateCall.BATCH_SIZE) written inside the open transaction
     try (ServiceProcess first = ServiceProcess.start(env)) {
       var stub = UserServiceGrpc.newStub(first.channel()).withCallCredentials(TestTokens.bearer(TestTokens.admin()));
 

@@ -62,7 +62,7 @@ class PoolExhaustedTest {
     HeldStream held = new HeldStream();
     var bulk = UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin()))
         .bulkCreateUsers(held);
-    for (int i = 0; i <= 500; i++) {
+    for (int i = 0; i <= 2000; i++) { // one message past a batch (BulkCreateCall.BATCH_SIZE)
       bulk.onNext(CreateUserRequest.newBuilder().setEmail("held" + i + "@example.com").setName("H").build());
     }
     await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {

@@ -39,7 +39,7 @@ import java.util.concurrent.Executor;
  * concurrent one (a deadlock with another stream) ends ABORTED, having stored nothing.
  */
 final class BulkCreateCall implements StreamObserver<CreateUserRequest> {
-  static final int BATCH_SIZE = 500;
+  static final int BATCH_SIZE = 2000;
 
   private final UserRepository.BulkInsert transaction;
   private final CreateRequests createRequests;
