@@ -20,8 +20,11 @@
 # PARTS (default all: "unary insert bulk list password") picks the comparisons, SHAPES the shapes,
 # SERVICE_JAR another build of the service to measure (an older one, to compare) with this bench.
 #
+# CreateUser is driven natively by scripts/create-load.c (built here with cc and libnghttp2), which,
+# unlike h2load, sends a new email on every call; and by `bench`.
+#
 # Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), pgbench, psql, h2load
-# (nghttp2-client), curl and the packaged jar (built if missing). Uses (and recreates) the
+# (nghttp2-client), cc and libnghttp2-dev, curl and the packaged jar (built if missing). Uses (and recreates) the
 # database $DB (default "userbench").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -142,6 +145,20 @@ bench_run() {
       printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
 }
 
+# create_load_run <connections>: create-load's line (one call in flight per connection, a new email
+# each) after $WARMUP seconds, with the service's CPU per call and the load
+create_load_run() {
+  local before after out
+  before=$(service_ticks)
+  out=$("$WORK/create-load" 127.0.0.1 "$PORT" "$1" "$WARMUP" "$SECONDS_PER_RUN" "load$1-$RANDOM")
+  after=$(service_ticks)
+  echo "$out" >> "$WORK/bench.out"
+  # the warm-up's calls are not counted: CPU per call is over the measured calls' share of the time
+  awk -v res="$out" -v ticks=$((after - before)) -v tick="$TICK_US" -v w="$WARMUP" -v s="$SECONDS_PER_RUN" \
+    -v l="$(load)" 'BEGIN { match(res, /rate=[0-9.]+/); r = substr(res, RSTART + 5, RLENGTH - 5);
+      printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
+}
+
 pgbench_run() { # <script> <clients>
   local jobs=$(( $2 < 2 ? 1 : 2 ))
   local out
@@ -189,14 +206,17 @@ if part unary; then
 fi
 
 if part insert; then
-  echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through bench"
+  echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through create-load and bench"
   # h2load would send one body, one email, again and again: every call after the first would be
-  # ALREADY_EXISTS, so creates are driven by bench alone, each with a new email
+  # ALREADY_EXISTS, so creates are driven natively by create-load, which sends a new email each time
+  cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
   # the create path compiled first, as the lookups' was by the h2load runs above
-  bench --rpc=create --concurrency="$CONCURRENCY" --warmup-seconds=$((WARMUP * 3)) --duration-seconds=1 > /dev/null
+  "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) warm > /dev/null
   PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
+  NATIVE_1=$(create_load_run 1)
   CREATE_1=$(bench_run create 1)
   PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY")
+  NATIVE_N=$(create_load_run "$CONCURRENCY")
   CREATE_N=$(bench_run create "$CONCURRENCY")
 fi
 
@@ -258,9 +278,11 @@ if part unary; then
 fi
 if part insert; then
   for n in 1 "$CONCURRENCY"; do
-    if [ "$n" = 1 ]; then pg=$PG_INSERT_1 svc=$CREATE_1; else pg=$PG_INSERT_N svc=$CREATE_N; fi
-    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n (/s; bench p50 $(field p50_ms "$svc") ms)" \
-      "$(field tps "$pg")" "$(field calls_per_s "$svc")" "$(ratio "$(field calls_per_s "$svc")" "$(field tps "$pg")")" ">=0.5"
+    if [ "$n" = 1 ]; then pg=$PG_INSERT_1 native=$NATIVE_1 svc=$CREATE_1; else pg=$PG_INSERT_N native=$NATIVE_N svc=$CREATE_N; fi
+    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n, create-load (/s; p50 $(field p50_ms "$native") ms, $(field failed "$native") failed)" \
+      "$(field tps "$pg")" "$(field rate "$native")" "$(ratio "$(field rate "$native")" "$(field tps "$pg")")" ">=0.5"
+    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n, bench (/s; p50 $(field p50_ms "$svc") ms)" \
+      "$(field tps "$pg")" "$(field calls_per_s "$svc")" "$(ratio "$(field calls_per_s "$svc")" "$(field tps "$pg")")" ""
   done
 fi
 
