@@ -7,6 +7,7 @@ import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.testing.InProcessService;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.Rows;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with ABORTED, never INTERNAL and never a wait until the deadline.
  */
 class ConcurrentBulkCreateTest {
-  private static final int BATCH = 2000; // BulkCreateCall.BATCH_SIZE
+  private static final int BATCH = UserServiceImpl.BULK_BATCH_SIZE;
 
   @RegisterExtension
   final InProcessService h2 = InProcessService.onH2();

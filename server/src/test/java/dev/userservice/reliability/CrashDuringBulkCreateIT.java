@@ -11,6 +11,7 @@ import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestDatabases;
 import dev.userservice.testing.TestTokens;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.stub.StreamObserver;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -69,7 +70,7 @@ class CrashDuringBulkCreateIT {
   @Test
   void killedMidStream_committedStreamKeptAndOpenStreamLeavesNothing() throws Exception {
     int committedCount = 700;
-    int openCount = 3 * 2000 + 1; // three batches (BulkCreateCall.BATCH_SIZE) written inside the open transaction
+    int openCount = 3 * UserServiceImpl.BULK_BATCH_SIZE + 1; // three batches written inside the open transaction
     try (ServiceProcess first = ServiceProcess.start(env)) {
       var stub = UserServiceGrpc.newStub(first.channel()).withCallCredentials(TestTokens.bearer(TestTokens.admin()));
 

@@ -15,6 +15,7 @@ import dev.userservice.testing.Calls;
 import dev.userservice.testing.RecordingObserver;
 import dev.userservice.testing.TestDatabases;
 import dev.userservice.testing.TestTokens;
+import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -62,7 +63,7 @@ class PoolExhaustedTest {
     HeldStream held = new HeldStream();
     var bulk = UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin()))
         .bulkCreateUsers(held);
-    for (int i = 0; i <= 2000; i++) { // one message past a batch (BulkCreateCall.BATCH_SIZE)
+    for (int i = 0; i <= UserServiceImpl.BULK_BATCH_SIZE; i++) { // one message past a batch
       bulk.onNext(CreateUserRequest.newBuilder().setEmail("held" + i + "@example.com").setName("H").build());
     }
     await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {

@@ -40,6 +40,9 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
    * calling thread: GetUser's lookups and CreateUser's inserts go to the batchers, a password to
    * the hashing threads (refused at once when they are full).
    */
+  /** Users a BulkCreateUsers stream writes to the database at a time, as many messages as it asks the transport for. */
+  public static final int BULK_BATCH_SIZE = BulkCreateCall.BATCH_SIZE;
+
   public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName(),
       UserServiceGrpc.getCreateUserMethod().getFullMethodName());
 
