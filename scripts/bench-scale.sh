@@ -5,7 +5,8 @@
 #   - pgbench -M prepared selecting random users of that table by id (the database alone),
 #   - GetUser through `bench` on random ids of the loaded users (a sample of 100,000 of them),
 #     at 1 and $CONCURRENCY calls in flight,
-#   - CreateUser without password through `bench` at 1 and $CONCURRENCY in flight,
+#   - CreateUser without password through scripts/create-load.c (native, a new email per call,
+#     built here with cc and libnghttp2) at 1 and $CONCURRENCY in flight,
 #   - ListUsers of the whole table to a fast reader, with the service's heap growth (live heap
 #     after forced full collections every $SAMPLE_SECONDS, as in bench-memory.sh).
 #
@@ -16,7 +17,7 @@
 # millisecond apart, ending just before the load, then version, variant and hashed bits), emails
 # scale-<n>@example.com, and the table is vacuumed and analysed after the load as autovacuum
 # would. The load's own time is printed. Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default
-# postgres), psql, pgbench, jcmd and the packaged jar (built if missing). Uses (and recreates)
+# postgres), psql, pgbench, jcmd, cc with libnghttp2-dev and the packaged jar (built if missing). Uses (and recreates)
 # the database $DB (default "userscale"). 10 million users take about 2.5 GB of disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ id_of() {
   echo "(lpad(to_hex($1::bigint + $2), 12, '0') || '7' || substr(md5($2::text), 1, 3) || '8' || substr(md5($2::text), 4, 15))::uuid"
 }
 
+cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
 declare -A LOAD_S VACUUM_S PG GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
 for n in $SIZES; do
   echo "== $n users"
@@ -79,11 +81,11 @@ select id, email, name, status, created_at, updated_at, version, roles from user
     --duration-seconds=1 > /dev/null
   HEAP[$n]=$(measure_heap "ListUsers of $n users, fast reader" --rpc=list --users=1)
   LIST[$n]=$(sed -n 's/^  //p' <<<"${HEAP[$n]}")
-  bench --rpc=create --concurrency="$CONCURRENCY" --warmup-seconds=$((WARMUP * 3)) --duration-seconds=1 > /dev/null
+  "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
   GET_1[$n]="$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids.txt") load=$(load)"
   GET_N[$n]="$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt") load=$(load)"
-  CREATE_1[$n]="$(bench --rpc=create --concurrency=1) load=$(load)"
-  CREATE_N[$n]="$(bench --rpc=create --concurrency="$CONCURRENCY") load=$(load)"
+  CREATE_1[$n]="$("$WORK/create-load" 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$n") load=$(load)"
+  CREATE_N[$n]="$("$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$n") load=$(load)"
   for line in "pgbench ${PG[$n]}" "get 1: ${GET_1[$n]}" "get $CONCURRENCY: ${GET_N[$n]}" "create 1: ${CREATE_1[$n]}" \
       "create $CONCURRENCY: ${CREATE_N[$n]}" "${HEAP[$n]}"; do
     echo "  $line"
@@ -106,8 +108,8 @@ for n in $SIZES; do
     "$(field calls_per_s "${GET_1[$n]}")" "$(field p50_ms "${GET_1[$n]}")" \
     "$(ratio "$(field calls_per_s "${GET_1[$n]}")" "$(field calls_per_s "${GET_1[$first]}")")" "$(field calls_per_s "${GET_N[$n]}")" \
     "$(ratio "$(field calls_per_s "${GET_N[$n]}")" "$(field calls_per_s "${GET_N[$first]}")")" \
-    "$(field calls_per_s "${CREATE_1[$n]}")" "$(ratio "$(field calls_per_s "${CREATE_1[$n]}")" "$(field calls_per_s "${CREATE_1[$first]}")")" \
-    "$(field calls_per_s "${CREATE_N[$n]}")" "$(ratio "$(field calls_per_s "${CREATE_N[$n]}")" "$(field calls_per_s "${CREATE_N[$first]}")")" \
+    "$(field rate "${CREATE_1[$n]}")" "$(ratio "$(field rate "${CREATE_1[$n]}")" "$(field rate "${CREATE_1[$first]}")")" \
+    "$(field rate "${CREATE_N[$n]}")" "$(ratio "$(field rate "${CREATE_N[$n]}")" "$(field rate "${CREATE_N[$first]}")")" \
     "$(field messages_per_s "${LIST[$n]}")" "$growth" "$(field load "${GET_N[$n]}")"
 done
 echo "heap MiB: growth of the live heap during ListUsers of the whole table (target < 64)"
