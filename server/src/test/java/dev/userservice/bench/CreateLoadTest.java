@@ -9,7 +9,6 @@ import dev.userservice.testing.NettyService;
 import dev.userservice.testing.TestTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -35,14 +35,14 @@ import java.util.UUID;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
+  /** Users a BulkCreateUsers stream writes to the database at a time, as many messages as it asks the transport for. */
+  public static final int BULK_BATCH_SIZE = BulkCreateCall.BATCH_SIZE;
+
   /**
    * Methods whose handlers hand their database work and password hashing off and never block the
    * calling thread: GetUser's lookups and CreateUser's inserts go to the batchers, a password to
    * the hashing threads (refused at once when they are full).
    */
-  /** Users a BulkCreateUsers stream writes to the database at a time, as many messages as it asks the transport for. */
-  public static final int BULK_BATCH_SIZE = BulkCreateCall.BATCH_SIZE;
-
   public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName(),
       UserServiceGrpc.getCreateUserMethod().getFullMethodName());
 
