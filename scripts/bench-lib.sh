@@ -29,6 +29,11 @@ bench() {
     | tee -a "$WORK/bench.out" | sed -n 's/^RESULT //p'
 }
 
+# build_create_load: compiles scripts/create-load.c, the native CreateUser load, into $WORK/create-load
+build_create_load() {
+  cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
+}
+
 # start_service <database> [java options...]: starts the packaged service on <database>, its GC
 # log in $WORK/gc.log and its output in $WORK/service.log, and waits until it listens. The
 # metrics endpoint is off: its port would clash with another service on the same machine.

@@ -52,7 +52,7 @@ id_of() {
   echo "(lpad(to_hex($1::bigint + $2), 12, '0') || '7' || substr(md5($2::text), 1, 3) || '8' || substr(md5($2::text), 4, 15))::uuid"
 }
 
-cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
+build_create_load
 declare -A LOAD_S VACUUM_S PG GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
 for n in $SIZES; do
   echo "== $n users"

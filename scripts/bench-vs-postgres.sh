@@ -139,10 +139,15 @@ bench_run() {
   before=$(service_ticks)
   result=$(bench --rpc="$rpc" --concurrency="$n" "$@")
   after=$(service_ticks)
-  # the warm-up's calls are not in the count: CPU per call is over the measured calls' share of the time
-  awk -v res="$result" -v ticks=$((after - before)) -v tick="$TICK_US" -v w="$WARMUP" -v s="$SECONDS_PER_RUN" \
-    -v l="$(load)" 'BEGIN { match(res, /calls_per_s=[0-9.]+/); r = substr(res, RSTART + 12, RLENGTH - 12);
-      printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
+  with_cpu "$result" "$(field calls_per_s "$result")" $((after - before))
+}
+
+# with_cpu <line> <calls per second measured> <service ticks over warm-up and measured run>: the line
+# with the service's CPU per call and the load. The warm-up's calls are not in the count: CPU per
+# call is over the measured calls' share of the time.
+with_cpu() {
+  awk -v res="$1" -v r="$2" -v ticks="$3" -v tick="$TICK_US" -v w="$WARMUP" -v s="$SECONDS_PER_RUN" -v l="$(load)" \
+    'BEGIN { printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
 }
 
 # create_load_run <connections>: create-load's line (one call in flight per connection, a new email
@@ -153,10 +158,7 @@ create_load_run() {
   out=$("$WORK/create-load" 127.0.0.1 "$PORT" "$1" "$WARMUP" "$SECONDS_PER_RUN" "load$1-$RANDOM")
   after=$(service_ticks)
   echo "$out" >> "$WORK/bench.out"
-  # the warm-up's calls are not counted: CPU per call is over the measured calls' share of the time
-  awk -v res="$out" -v ticks=$((after - before)) -v tick="$TICK_US" -v w="$WARMUP" -v s="$SECONDS_PER_RUN" \
-    -v l="$(load)" 'BEGIN { match(res, /rate=[0-9.]+/); r = substr(res, RSTART + 5, RLENGTH - 5);
-      printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
+  with_cpu "$out" "$(field rate "$out")" $((after - before))
 }
 
 pgbench_run() { # <script> <clients>
@@ -209,7 +211,7 @@ if part insert; then
   echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through create-load and bench"
   # h2load would send one body, one email, again and again: every call after the first would be
   # ALREADY_EXISTS, so creates are driven natively by create-load, which sends a new email each time
-  cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
+  build_create_load
   # the create path compiled first, as the lookups' was by the h2load runs above
   "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) warm > /dev/null
   PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)

@@ -200,8 +200,9 @@ static void *drive(void *arg) {
   return NULL;
 }
 
-/* the latency below which a share q of the calls finished, in ms */
+/* the latency below which a share q of the calls finished, in ms; 0 when none succeeded */
 static double percentile_ms(const uint32_t *histogram, long total, double q) {
+  if (total == 0) return 0;
   long rank = (long)(total * q), seen = 0;
   for (long us = 0; us < MAX_MICROS; us++) {
     seen += histogram[us];
