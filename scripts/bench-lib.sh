@@ -34,6 +34,11 @@ build_create_load() {
   cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
 }
 
+# build_list_read: compiles scripts/list-read.c, the native ListUsers reader, into $WORK/list-read
+build_list_read() {
+  cc -O2 -o "$WORK/list-read" scripts/list-read.c -lnghttp2
+}
+
 # start_service <database> [java options...]: starts the packaged service on <database>, its GC
 # log in $WORK/gc.log and its output in $WORK/service.log, and waits until it listens. The
 # metrics endpoint is off: its port would clash with another service on the same machine.

@@ -21,7 +21,10 @@
 # SERVICE_JAR another build of the service to measure (an older one, to compare) with this bench.
 #
 # CreateUser is driven natively by scripts/create-load.c (built here with cc and libnghttp2), which,
-# unlike h2load, sends a new email on every call; and by `bench`.
+# unlike h2load, sends a new email on every call; and by `bench`. With a password too, on the
+# default hashing threads and on the service restarted with one per core (the target's setting).
+# ListUsers of the whole table is read natively by scripts/list-read.c, as psql reads COPY out, and
+# by `bench`.
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), pgbench, psql, h2load
 # (nghttp2-client), cc and libnghttp2-dev, curl and the packaged jar (built if missing). Uses (and recreates) the
@@ -150,12 +153,13 @@ with_cpu() {
     'BEGIN { printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
 }
 
-# create_load_run <connections>: create-load's line (one call in flight per connection, a new email
-# each) after $WARMUP seconds, with the service's CPU per call and the load
+# create_load_run <connections> [password]: create-load's line (one call in flight per connection, a
+# new email each, every user with the password if given) after $WARMUP seconds, with the service's
+# CPU per call and the load
 create_load_run() {
   local before after out
   before=$(service_ticks)
-  out=$("$WORK/create-load" 127.0.0.1 "$PORT" "$1" "$WARMUP" "$SECONDS_PER_RUN" "load$1-$RANDOM")
+  out=$("$WORK/create-load" 127.0.0.1 "$PORT" "$1" "$WARMUP" "$SECONDS_PER_RUN" "load$1-$RANDOM" "${@:2}")
   after=$(service_ticks)
   echo "$out" >> "$WORK/bench.out"
   with_cpu "$out" "$(field rate "$out")" $((after - before))
@@ -231,21 +235,44 @@ if part bulk; then
 fi
 
 if part list; then
-  echo "== full scan: COPY (select ... order by id) out, to a fast reader"
+  echo "== full scan: COPY (select ... order by id) out, to a fast reader; ListUsers read by list-read and by bench"
+  # list-read (native, built here) as psql is COPY's reader; a token from a sample call (which
+  # creates a user, so it comes before the count)
+  build_list_read
+  LIST_AUTH=$(sed -n 's/.* authorization=\(.*\)$/\1/p' <<<"$(frame get "$WORK/list-token.bin" --users=1)")
   ROWS_IN_USERS=$(psql -tAq -d "$DB" -c "select count(*) from users")
   PG_COPY_OUT=$(rows_per_s "$ROWS_IN_USERS" psql -q -d "$DB" -c \
     "\\copy (select id, email, name, status, created_at, updated_at, version from users order by id) to '/dev/null'")
+  # the list path compiled first, as the others were
+  "$WORK/list-read" 127.0.0.1 "$PORT" "$LIST_AUTH" 1000 > /dev/null
+  before=$(service_ticks)
+  LIST_NATIVE=$("$WORK/list-read" 127.0.0.1 "$PORT" "$LIST_AUTH" 1000)
+  after=$(service_ticks)
+  echo "$LIST_NATIVE" >> "$WORK/bench.out"
+  if [ "$(field rows "$LIST_NATIVE")" != "$ROWS_IN_USERS" ]; then
+    echo "list-read counted $(field rows "$LIST_NATIVE") users, the table holds $ROWS_IN_USERS" >&2
+    exit 1
+  fi
+  LIST_CPU_US=$(awk -v t=$((after - before)) -v tick="$TICK_US" -v n="$ROWS_IN_USERS" 'BEGIN { printf "%.1f", t * tick / n }')
   LIST=$(bench --rpc=list --concurrency=1 --users=1)
   LIST_RATE=$(field messages_per_s "$LIST")
 fi
 
 if part password; then
   CORES=$(nproc)
-  echo "== password hashing: $CORES Argon2id hashes at a time (one per core), then CreateUser with a password"
+  echo "== password hashing: $CORES Argon2id hashes at a time (one per core), then CreateUser with a password through"
+  echo "   create-load on the service's default hashing threads (half the cores), then on the service restarted with"
+  echo "   one per core, through create-load and bench"
+  [ -x "$WORK/create-load" ] || build_create_load
   HASH=$(bench --rpc=hash --concurrency="$CORES")
   HASH_RATE=$(field calls_per_s "$HASH")
-  CREATE_PW=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
-  CREATE_PW_RATE=$(field calls_per_s "$CREATE_PW")
+  CREATE_PW=$(create_load_run "$CONCURRENCY" "correct horse battery staple")
+  # the target's setting: as many hashing threads as the baseline's; this is the last part, so the
+  # service is restarted on the same database
+  stop_service
+  HASH_THREADS=$CORES start_service "$DB"
+  CREATE_PW_CORES=$(create_load_run "$CONCURRENCY" "correct horse battery staple")
+  CREATE_PW_BENCH=$(bench --rpc=create-password --concurrency="$CONCURRENCY")
 fi
 
 echo
@@ -289,9 +316,23 @@ if part insert; then
 fi
 
 part bulk && printf '%-44s %14s %14s %8s %8s\n' "bulk insert (rows/s)" "$PG_COPY_IN" "$BULK_RATE" "$(ratio "$BULK_RATE" "$PG_COPY_IN")" ">=0.5"
-part list && printf '%-44s %14s %14s %8s %8s\n' "full scan (rows/s, $ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ">=0.5"
+if part list; then
+  printf '%-44s %14s %14s %8s %8s\n' "full scan, list-read (rows/s; $LIST_CPU_US us/row)" "$PG_COPY_OUT" \
+    "$(field rate "$LIST_NATIVE")" "$(ratio "$(field rate "$LIST_NATIVE")" "$PG_COPY_OUT")" ">=0.5"
+  printf '%-44s %14s %14s %8s %8s\n' "full scan, bench ($ROWS_IN_USERS rows)" "$PG_COPY_OUT" "$LIST_RATE" \
+    "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ""
+fi
 if part password; then
-  printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; hashing on every core)" "$HASH_RATE" "$CREATE_PW_RATE" "$(ratio "$CREATE_PW_RATE" "$HASH_RATE")" ">=0.8"
+  # password_line <label> <create-load's or bench's line> [target]
+  password_line() {
+    local rate
+    rate=$(field rate "$2")
+    rate=${rate:-$(field calls_per_s "$2")}
+    printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; $1)" "$HASH_RATE" "$rate" "$(ratio "$rate" "$HASH_RATE")" "${3:-}"
+  }
+  password_line "HASH_THREADS=$CORES, create-load" "$CREATE_PW_CORES" ">=0.8"
+  password_line "default threads, create-load" "$CREATE_PW"
+  password_line "HASH_THREADS=$CORES, bench" "$CREATE_PW_BENCH"
 fi
 
 echo

@@ -3,8 +3,9 @@
  * the figures beside pgbench's insert. h2load replays one request body, so every create after
  * the first would carry a taken email; this sends a new email on every call.
  *
- *   create-load <host> <port> <connections> <warm-up seconds> <seconds> <email prefix>
+ *   create-load <host> <port> <connections> <warm-up seconds> <seconds> <email prefix> [password]
  *
+ * With a password, every user is created with it (the service hashes each one).
  * Each connection runs on a thread of its own with one call in flight (a closed loop, as a
  * pgbench client). A call counts as a success only when its answer carries a message and ends
  * with grpc-status 0. Prints one line:
@@ -29,7 +30,7 @@
 #define PATH "/user.v1.UserService/CreateUser"
 #define MAX_MICROS 1000000 /* latencies at or above 1 s are counted in the last bucket */
 
-static const char *host, *port, *prefix;
+static const char *host, *port, *prefix, *password;
 static double warmup_s, measure_s;
 
 struct call {
@@ -69,13 +70,14 @@ static size_t put_string(uint8_t *out, int field, const char *value) {
   return at + n;
 }
 
-/* the gRPC frame of CreateUserRequest{email, name}: uncompressed flag, 4-byte length, message */
+/* the gRPC frame of CreateUserRequest{email, name, password if given}: uncompressed flag, 4-byte length, message */
 static void build_request(struct call *call, int connection, long serial) {
   char email[160];
   snprintf(email, sizeof email, "%s-%d-%ld@example.com", prefix, connection, serial);
   uint8_t *message = call->body + 5;
   size_t n = put_string(message, 1, email);
   n += put_string(message + n, 2, "Created by create-load");
+  if (password != NULL) n += put_string(message + n, 3, password);
   call->body[0] = 0;
   call->body[1] = (uint8_t)(n >> 24);
   call->body[2] = (uint8_t)(n >> 16);
@@ -212,13 +214,17 @@ static double percentile_ms(const uint32_t *histogram, long total, double q) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7) die("usage: create-load <host> <port> <connections> <warm-up seconds> <seconds> <email prefix>");
+  if (argc != 7 && argc != 8) {
+    die("usage: create-load <host> <port> <connections> <warm-up seconds> <seconds> <email prefix> [password]");
+  }
   host = argv[1];
   port = argv[2];
   int connections = atoi(argv[3]);
   warmup_s = atof(argv[4]);
   measure_s = atof(argv[5]);
   prefix = argv[6];
+  password = argc == 8 ? argv[7] : NULL;
+  if (strlen(prefix) > 100 || (password != NULL && strlen(password) > 200)) die("email prefix or password too long");
   if (connections < 1 || measure_s <= 0) die("connections and seconds must be positive");
 
   struct connection *all = calloc((size_t)connections, sizeof *all);
@@ -237,7 +243,7 @@ int main(int argc, char **argv) {
     failed += all[i].failed;
     for (long us = 0; us < MAX_MICROS; us++) histogram[us] += all[i].histogram[us];
   }
-  printf("rate=%.0f p50_ms=%.3f p99_ms=%.3f succeeded=%ld failed=%ld\n", succeeded / measure_s,
+  printf("rate=%.1f p50_ms=%.3f p99_ms=%.3f succeeded=%ld failed=%ld\n", succeeded / measure_s,
          percentile_ms(histogram, succeeded, 0.50), percentile_ms(histogram, succeeded, 0.99), succeeded, failed);
   return 0;
 }

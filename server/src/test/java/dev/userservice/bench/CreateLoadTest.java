@@ -2,6 +2,8 @@ package dev.userservice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.userservice.api.auth.v1.AuthServiceGrpc;
+import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CreateLoadTest {
   private static final Path ROOT = Path.of(System.getProperty("project.root", "."));
   private static final Pattern RESULT = Pattern.compile(
-      "rate=(\\d+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) succeeded=(\\d+) failed=(\\d+)");
+      "rate=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) succeeded=(\\d+) failed=(\\d+)");
 
   @TempDir
   static Path work;
@@ -74,9 +76,25 @@ class CreateLoadTest {
     assertThat(emailsStartingWith("not valid")).isEmpty();
   }
 
-  private static Matcher createLoad(int connections, String prefix) throws Exception {
-    String out = run(List.of(createLoad.toString(), "127.0.0.1", Integer.toString(service.port()),
-        Integer.toString(connections), "0", "1", prefix));
+  @Test
+  void createLoad_withAPassword_storesItForEveryUser() throws Exception {
+    Matcher result = createLoad(1, "hashed", "correct horse battery");
+
+    long succeeded = Long.parseLong(result.group(4));
+    assertThat(succeeded).isPositive();
+    List<String> emails = emailsStartingWith("hashed-");
+    assertThat(emails).hasSize((int) succeeded);
+    var auth = AuthServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
+    String token = auth.login(LoginRequest.newBuilder().setEmail(emails.get(emails.size() - 1))
+        .setPassword("correct horse battery").build()).getAccessToken();
+    assertThat(token).isNotEmpty();
+  }
+
+  private static Matcher createLoad(int connections, String prefix, String... password) throws Exception {
+    List<String> command = new ArrayList<>(List.of(createLoad.toString(), "127.0.0.1",
+        Integer.toString(service.port()), Integer.toString(connections), "0", "1", prefix));
+    command.addAll(List.of(password));
+    String out = run(command);
     Matcher result = RESULT.matcher(out.strip());
     assertThat(result.matches()).as("create-load printed: %s", out).isTrue();
     return result;
