@@ -7,10 +7,9 @@ import dev.userservice.api.auth.v1.LoginRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.bench.NativeClients.Run;
 import dev.userservice.testing.NettyService;
 import dev.userservice.testing.TestTokens;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * calls the service refuses are counted as failed, not as done.
  */
 class CreateLoadTest {
-  private static final Path ROOT = Path.of(System.getProperty("project.root", "."));
   private static final Pattern RESULT = Pattern.compile(
       "rate=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) succeeded=(\\d+) failed=(\\d+)");
 
@@ -40,9 +38,7 @@ class CreateLoadTest {
 
   @BeforeAll
   static void build() throws Exception {
-    createLoad = work.resolve("create-load");
-    run(List.of("cc", "-O2", "-pthread", "-o", createLoad.toString(),
-        ROOT.resolve("scripts/create-load.c").toString(), "-lnghttp2"));
+    createLoad = NativeClients.build(work, "create-load", "-pthread");
     service = NettyService.start();
   }
 
@@ -94,7 +90,9 @@ class CreateLoadTest {
     List<String> command = new ArrayList<>(List.of(createLoad.toString(), "127.0.0.1",
         Integer.toString(service.port()), Integer.toString(connections), "0", "1", prefix));
     command.addAll(List.of(password));
-    String out = run(command);
+    Run run = NativeClients.run(command);
+    assertThat(run.exitCode()).as("create-load printed: %s", run.out()).isZero();
+    String out = run.out();
     Matcher result = RESULT.matcher(out.strip());
     assertThat(result.matches()).as("create-load printed: %s", out).isTrue();
     return result;
@@ -112,13 +110,5 @@ class CreateLoadTest {
       }
     }
     return emails;
-  }
-
-  private static String run(List<String> command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("%s printed: %s", command.get(0), out).isZero();
-    return out;
   }
 }
