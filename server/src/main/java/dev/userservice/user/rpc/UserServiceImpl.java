@@ -80,10 +80,11 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
     this.hasher = requireNonNull(hasher, "hasher");
     this.createRequests = new CreateRequests(hasher);
     this.changes = requireNonNull(changes, "changes");
-    // batches at once: enough to keep the cores busy; while they run, the next calls queue up
-    int batches = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.lookups = new UserLookups(users, workers, batches);
-    this.creates = new UserCreates(users, hasher, workers, batches);
+    // one lookup query at a time: the lookups that arrive while it runs share the next one, and a
+    // lookup by primary key is short; insert transactions wait on commits, so as many as the
+    // cores (at least two) run at once. While they run, the next calls queue up.
+    this.lookups = new UserLookups(users, workers, 1);
+    this.creates = new UserCreates(users, hasher, workers, Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 
   /** A service whose streams see only their own updates (nothing publishes to its hub). */
