@@ -3,6 +3,7 @@ package dev.userservice.user.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
@@ -34,7 +35,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +74,7 @@ class GetUserBatchingTest {
       try {
         var stub = UserServiceGrpc.newFutureStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin()))
             .withDeadlineAfter(30, TimeUnit.SECONDS);
-        List<com.google.common.util.concurrent.ListenableFuture<User>> answers = new ArrayList<>();
+        List<ListenableFuture<User>> answers = new ArrayList<>();
         answers.add(stub.getUser(GetUserRequest.newBuilder().setUserId(ids.get(0).toString()).build()));
         await().atMost(Duration.ofSeconds(5)).until(() -> queries.size() == 1);
         for (UUID id : ids.subList(1, 4)) {
@@ -111,7 +111,7 @@ class GetUserBatchingTest {
             mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
             @SuppressWarnings("unchecked")
             Set<UUID> ids = args[0] instanceof Set<?> set ? (Set<UUID>) set : Set.of((UUID) args[0]);
-            queries.add(ids.stream().collect(Collectors.toUnmodifiableSet()));
+            queries.add(Set.copyOf(ids));
             if (queries.size() == 1) {
               released.await(10, TimeUnit.SECONDS);
             }
