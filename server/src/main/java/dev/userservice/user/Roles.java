@@ -34,6 +34,9 @@ public final class Roles {
   }
 
   public static List<String> sorted(Set<String> roles) {
+    if (roles.size() < 2) {
+      return List.copyOf(roles); // most users have none: no stream, no sort
+    }
     return roles.stream().sorted().toList();
   }
 

@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** Reads a {@link User} from a row of {@link #COLUMNS}. */
+/** Reads a {@link User} from a row of {@link #COLUMNS}, by position in that order. */
 final class UserRowMapper {
   static final String COLUMNS = "id, email, name, status, created_at, updated_at, version, roles";
 
@@ -16,13 +16,13 @@ final class UserRowMapper {
 
   static User map(ResultSet rs) throws SQLException {
     return new User(
-        rs.getObject("id", UUID.class),
-        rs.getString("email"),
-        rs.getString("name"),
-        AccountStatus.valueOf(rs.getString("status")),
-        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-        rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
-        rs.getLong("version"),
-        Roles.parse(rs.getString("roles")));
+        rs.getObject(1, UUID.class),
+        rs.getString(2),
+        rs.getString(3),
+        AccountStatus.valueOf(rs.getString(4)),
+        rs.getObject(5, OffsetDateTime.class).toInstant(),
+        rs.getObject(6, OffsetDateTime.class).toInstant(),
+        rs.getLong(7),
+        Roles.parse(rs.getString(8)));
   }
 }
