@@ -84,6 +84,13 @@ public final class UserValidation {
 
   /** Whether {@code value} holds a control character (NUL, line breaks, ...). */
   public static boolean hasControlCharacter(String value) {
-    return value.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL);
+    // char by char: every control character is in the Basic Multilingual Plane, and the halves of
+    // a surrogate pair are never one
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.getType(value.charAt(i)) == Character.CONTROL) {
+        return true;
+      }
+    }
+    return false;
   }
 }
