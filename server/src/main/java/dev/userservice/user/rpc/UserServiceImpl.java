@@ -180,7 +180,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       return;
     }
     try {
-      ListUsersCall.start(users, request, out);
+      ListUsersCall.start(users, workers.threads(), request, out);
     } catch (RuntimeException e) {
       out.onError(e);
     }

@@ -1,0 +1,178 @@
+package dev.userservice.user.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.userservice.api.user.v1.ListUsersRequest;
+import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.user.AccountStatus;
+import dev.userservice.user.User;
+import dev.userservice.user.UserRepository;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.lang.reflect.Proxy;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ListUsersCall reads the page after the one it writes on another thread, while it writes: the
+ * read is handed to the executor before the first page's messages wait for the transport.
+ */
+class ListUsersReadAheadTest {
+  private final List<User> stored = users(5);
+  /** The cursors the repository was asked to list after, in order. */
+  private final List<Optional<UUID>> reads = new ArrayList<>();
+  private final Queue<Runnable> handedOff = new ArrayDeque<>();
+  private int handOffs;
+  /** Whether a read handed off runs at once (the call thread then never waits on it) or waits in {@link #handedOff}. */
+  private boolean runAtOnce;
+  private final Executor recording = task -> {
+    handOffs++;
+    if (runAtOnce) {
+      task.run();
+    } else {
+      handedOff.add(task);
+    }
+  };
+  private final FakeObserver out = new FakeObserver();
+  private RuntimeException failSecondRead;
+
+  @Test
+  void secondPage_isReadOnTheExecutorWhileTheFirstWaitsForTheTransport() {
+    out.readyFor = 1; // the transport takes one message, then is not ready
+
+    ListUsersCall.start(repository(), recording, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+
+    assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId).containsExactly(id(0));
+    assertThat(reads).containsExactly(Optional.empty()); // only the first page, on the call's thread
+    assertThat(handedOff).hasSize(1); // the second, handed to the executor before waiting
+
+    handedOff.remove().run();
+    assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()));
+
+    runAtOnce = true;
+    out.readyFor = Integer.MAX_VALUE;
+    out.onReady.run(); // the rest of page 1, page 2 (read ahead), page 3 (read ahead while page 2 was written)
+
+    assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId)
+        .containsExactly(id(0), id(1), id(2), id(3), id(4));
+    assertThat(out.completed).isTrue();
+    assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(3).id()));
+    assertThat(handOffs).isEqualTo(2); // page 3 held fewer than page_size: nothing read after it
+  }
+
+  @Test
+  void failedReadAhead_endsTheStreamWithItsOwnException() {
+    failSecondRead = new DatabaseUnavailableException("list users", new java.sql.SQLException("down"));
+    runAtOnce = true;
+    out.readyFor = Integer.MAX_VALUE;
+
+    ListUsersCall.start(repository(), recording, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+
+    assertThat(out.sent).hasSize(2);
+    assertThat(out.error).isSameAs(failSecondRead);
+    assertThat(out.completed).isFalse();
+  }
+
+  @Test
+  void start_badPageSize_refusedBeforeAnyRead() {
+    assertThatThrownBy(() -> ListUsersCall.start(repository(), recording,
+        ListUsersRequest.newBuilder().setPageSize(1001).build(), out))
+        .hasMessageContaining("page_size");
+    assertThat(reads).isEmpty();
+    assertThat(handOffs).isZero();
+  }
+
+  private String id(int index) {
+    return stored.get(index).id().toString();
+  }
+
+  private UserRepository repository() {
+    return (UserRepository) Proxy.newProxyInstance(UserRepository.class.getClassLoader(),
+        new Class<?>[] {UserRepository.class}, (proxy, method, args) -> {
+          if (!method.getName().equals("listAfter")) {
+            throw new UnsupportedOperationException(method.getName());
+          }
+          @SuppressWarnings("unchecked")
+          Optional<UUID> after = (Optional<UUID>) args[0];
+          int limit = (Integer) args[1];
+          reads.add(after);
+          if (reads.size() == 2 && failSecondRead != null) {
+            throw failSecondRead;
+          }
+          return stored.stream().filter(u -> after.isEmpty() || u.id().compareTo(after.get()) > 0).limit(limit)
+              .toList();
+        });
+  }
+
+  private static List<User> users(int count) {
+    List<User> users = new ArrayList<>();
+    Instant now = Instant.parse("2026-11-26T12:00:00Z");
+    for (int i = 0; i < count; i++) {
+      users.add(new User(new UUID(1, i), "u" + i + "@example.com", "User " + i, AccountStatus.ACTIVE, now, now, 1,
+          Set.of()));
+    }
+    return users;
+  }
+
+  /** Takes {@code readyFor} messages, then reports the transport not ready until told otherwise. */
+  private static final class FakeObserver extends ServerCallStreamObserver<dev.userservice.api.user.v1.User> {
+    final List<dev.userservice.api.user.v1.User> sent = new ArrayList<>();
+    int readyFor;
+    Runnable onReady;
+    boolean completed;
+    Throwable error;
+
+    @Override
+    public boolean isReady() {
+      return sent.size() < readyFor;
+    }
+
+    @Override
+    public void setOnReadyHandler(Runnable onReadyHandler) {
+      onReady = onReadyHandler;
+    }
+
+    @Override
+    public void onNext(dev.userservice.api.user.v1.User value) {
+      sent.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    public void onCompleted() {
+      completed = true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public void setOnCancelHandler(Runnable onCancelHandler) {}
+
+    @Override
+    public void setCompression(String compression) {}
+
+    @Override
+    public void disableAutoInboundFlowControl() {}
+
+    @Override
+    public void request(int count) {}
+
+    @Override
+    public void setMessageCompression(boolean enable) {}
+  }
+}
