@@ -16,56 +16,65 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 
 /**
  * One ListUsers stream. Users are read in id order, {@code page_size} per database round trip,
  * and written only while the client can take more: when the transport is not ready the call
  * waits for {@code onReady}. While one page is written, a database worker reads the next, so
- * the stream holds at most two pages. A cancelled call reads nothing more; a page being read
- * then ends with the call, whose context bounds its query.
+ * the stream holds at most two pages; a stream reads ahead only while it holds one of a few
+ * permits that all streams share ({@link #MOST_READING_AHEAD}), otherwise it reads each page
+ * when it needs it, so streams that stop reading hold one page each however many there are. A
+ * cancelled call reads nothing more; a page being read then ends with the call, whose context
+ * bounds its query.
  *
  * <p>All methods run on the call's serialized executor, so they never overlap.
  */
 final class ListUsersCall {
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
+  /** Streams that may read a page ahead at once, in the whole service: a page more each. */
+  static final int MOST_READING_AHEAD = 8;
 
   private final UserRepository users;
   private final Executor reads;
+  private final Semaphore readingAhead;
   private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
   private final int pageSize;
   private final ArrayDeque<User> batch;
-  private final Optional<UUID> firstCursor;
-  /** The next page, being read or read; null before the first page and after the last. */
+  private Optional<UUID> cursor;
+  /** The next page, being read or read; null when no page is read ahead. */
   private CompletableFuture<List<User>> ahead;
-  private boolean firstRead;
+  private boolean holdsPermit;
   private boolean lastBatchRead;
   private boolean finished;
 
-  private ListUsersCall(UserRepository users, Executor reads,
+  private ListUsersCall(UserRepository users, Executor reads, Semaphore readingAhead,
       ServerCallStreamObserver<dev.userservice.api.user.v1.User> out, int pageSize, Optional<UUID> cursor) {
     this.users = users;
     this.reads = reads;
+    this.readingAhead = readingAhead;
     this.out = out;
     this.pageSize = pageSize;
     this.batch = new ArrayDeque<>(pageSize);
-    this.firstCursor = cursor;
+    this.cursor = cursor;
   }
 
   /**
    * Validates the request and starts streaming.
    *
    * @param reads reads the page after the one being written
+   * @param readingAhead the permits to read ahead, shared by all streams
    * @throws ValidationException for a bad page size or token
    */
-  static void start(UserRepository users, Executor reads, ListUsersRequest request,
+  static void start(UserRepository users, Executor reads, Semaphore readingAhead, ListUsersRequest request,
       ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
     int pageSize = pageSize(request.getPageSize());
     Optional<UUID> cursor = request.getPageToken().isEmpty()
         ? Optional.empty()
         : Optional.of(UserIds.parse(request.getPageToken()).orElseThrow(() -> new ValidationException("page_token",
             "is not a user id (expected: empty, or the id of the last user received)")));
-    ListUsersCall call = new ListUsersCall(users, reads, out, pageSize, cursor);
+    ListUsersCall call = new ListUsersCall(users, reads, readingAhead, out, pageSize, cursor);
     out.setOnCancelHandler(call::cancel);
     out.setOnReadyHandler(call::drain);
     call.drain();
@@ -85,6 +94,7 @@ final class ListUsersCall {
   private void cancel() {
     finished = true;
     batch.clear();
+    releasePermit();
   }
 
   private void drain() {
@@ -92,6 +102,7 @@ final class ListUsersCall {
       while (!finished && out.isReady()) {
         if (batch.isEmpty() && !fetch()) {
           finished = true;
+          releasePermit();
           out.onCompleted();
           return;
         }
@@ -100,33 +111,45 @@ final class ListUsersCall {
     } catch (RuntimeException e) {
       if (!finished) {
         finished = true;
+        releasePermit();
         out.onError(e);
       }
     }
   }
 
   /**
-   * Takes the next page into the batch (the first is read here, each later one was read ahead)
-   * and starts reading the page after it; false when there are no more users.
+   * Takes the next page into the batch (read ahead, or read here when it was not) and, holding a
+   * permit, starts reading the page after it; false when there are no more users.
    */
   private boolean fetch() {
     if (lastBatchRead) {
       return false;
     }
     List<User> page;
-    if (!firstRead) {
-      firstRead = true;
-      page = users.listAfter(firstCursor, pageSize);
-    } else {
+    if (ahead != null) {
       page = await(ahead);
       ahead = null;
+    } else {
+      page = users.listAfter(cursor, pageSize);
     }
     lastBatchRead = page.size() < pageSize;
-    if (!lastBatchRead) {
-      readAhead(page.get(page.size() - 1).id());
+    if (!page.isEmpty()) {
+      cursor = Optional.of(page.get(page.size() - 1).id());
+    }
+    if (!lastBatchRead && (holdsPermit || (holdsPermit = readingAhead.tryAcquire()))) {
+      readAhead(cursor.orElseThrow());
+    } else {
+      releasePermit();
     }
     batch.addAll(page);
     return !page.isEmpty();
+  }
+
+  private void releasePermit() {
+    if (holdsPermit) {
+      holdsPermit = false;
+      readingAhead.release();
+    }
   }
 
   private void readAhead(UUID after) {

@@ -32,6 +32,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
@@ -55,6 +56,8 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   private final AccountStates accounts;
   private final DatabaseWorkers workers;
   private final ServiceCounters counters;
+  /** The ListUsers streams that may read a page ahead: a few, so that streams nobody reads hold a page each. */
+  private final Semaphore listReadsAhead = new Semaphore(ListUsersCall.MOST_READING_AHEAD);
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, DatabaseWorkers workers) {
@@ -180,7 +183,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       return;
     }
     try {
-      ListUsersCall.start(users, workers.threads(), request, out);
+      ListUsersCall.start(users, workers.threads(), listReadsAhead, request, out);
     } catch (RuntimeException e) {
       out.onError(e);
     }

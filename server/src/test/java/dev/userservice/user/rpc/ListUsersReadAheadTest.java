@@ -19,6 +19,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,12 +44,13 @@ class ListUsersReadAheadTest {
   };
   private final FakeObserver out = new FakeObserver();
   private RuntimeException failSecondRead;
+  private final Semaphore permits = new Semaphore(1);
 
   @Test
   void secondPage_isReadOnTheExecutorWhileTheFirstWaitsForTheTransport() {
     out.readyFor = 1; // the transport takes one message, then is not ready
 
-    ListUsersCall.start(repository(), recording, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    ListUsersCall.start(repository(), recording, permits, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
 
     assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId).containsExactly(id(0));
     assertThat(reads).containsExactly(Optional.empty()); // only the first page, on the call's thread
@@ -66,6 +68,21 @@ class ListUsersReadAheadTest {
     assertThat(out.completed).isTrue();
     assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(3).id()));
     assertThat(handOffs).isEqualTo(2); // page 3 held fewer than page_size: nothing read after it
+    assertThat(permits.availablePermits()).isEqualTo(1); // given back once nothing more is read ahead
+  }
+
+  @Test
+  void noPermitLeft_readsEachPageWhenItNeedsIt() throws Exception {
+    permits.acquire(); // another stream reads ahead
+    runAtOnce = true;
+    out.readyFor = Integer.MAX_VALUE;
+
+    ListUsersCall.start(repository(), recording, permits, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+
+    assertThat(out.sent).hasSize(5);
+    assertThat(out.completed).isTrue();
+    assertThat(handOffs).isZero();
+    assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(3).id()));
   }
 
   @Test
@@ -74,16 +91,17 @@ class ListUsersReadAheadTest {
     runAtOnce = true;
     out.readyFor = Integer.MAX_VALUE;
 
-    ListUsersCall.start(repository(), recording, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    ListUsersCall.start(repository(), recording, permits, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
 
     assertThat(out.sent).hasSize(2);
     assertThat(out.error).isSameAs(failSecondRead);
     assertThat(out.completed).isFalse();
+    assertThat(permits.availablePermits()).isEqualTo(1);
   }
 
   @Test
   void start_badPageSize_refusedBeforeAnyRead() {
-    assertThatThrownBy(() -> ListUsersCall.start(repository(), recording,
+    assertThatThrownBy(() -> ListUsersCall.start(repository(), recording, permits,
         ListUsersRequest.newBuilder().setPageSize(1001).build(), out))
         .hasMessageContaining("page_size");
     assertThat(reads).isEmpty();
