@@ -136,13 +136,21 @@ final class ListUsersCall {
     if (!page.isEmpty()) {
       cursor = Optional.of(page.get(page.size() - 1).id());
     }
-    if (!lastBatchRead && (holdsPermit || (holdsPermit = readingAhead.tryAcquire()))) {
+    if (!lastBatchRead && holdPermit()) {
       readAhead(cursor.orElseThrow());
     } else {
       releasePermit();
     }
     batch.addAll(page);
     return !page.isEmpty();
+  }
+
+  /** Whether this stream holds a permit to read ahead, taking one when it has none and one is free. */
+  private boolean holdPermit() {
+    if (!holdsPermit) {
+      holdsPermit = readingAhead.tryAcquire();
+    }
+    return holdsPermit;
   }
 
   private void releasePermit() {
