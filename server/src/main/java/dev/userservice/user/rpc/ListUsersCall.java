@@ -14,46 +14,51 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One ListUsers stream. Users are read in id order, {@code page_size} per database round trip,
  * and written only while the client can take more: when the transport is not ready the call
  * waits for {@code onReady}. While one page is written, a database worker reads the next, so
- * the stream holds at most two pages; a stream reads ahead only while it holds one of a few
- * permits that all streams share ({@link #MOST_READING_AHEAD}), otherwise it reads each page
- * when it needs it, so streams that stop reading hold one page each however many there are. A
- * cancelled call reads nothing more; a page being read then ends with the call, whose context
- * bounds its query.
+ * the stream holds at most two pages. It reads ahead only with one of the permits all streams
+ * share ({@link PageReadAhead}), held for as long as the page read ahead is, and drops that page
+ * and gives the permit back when it writes nothing for the stall limit; without a permit it
+ * reads each page when it needs it. So streams that stop reading hold one page each however many
+ * there are. A cancelled call reads nothing more; a page being read then ends with the call,
+ * whose context bounds its query.
  *
- * <p>All methods run on the call's serialized executor, so they never overlap.
+ * <p>All methods but the stall check run on the call's serialized executor, so they never
+ * overlap; the stall check runs on the timer and touches only {@link #ahead} and {@link #written}.
  */
 final class ListUsersCall {
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
-  /** Streams that may read a page ahead at once, in the whole service: a page more each. */
-  static final int MOST_READING_AHEAD = 8;
 
   private final UserRepository users;
-  private final Executor reads;
-  private final Semaphore readingAhead;
+  private final PageReadAhead readAhead;
   private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
   private final int pageSize;
   private final ArrayDeque<User> batch;
   private Optional<UUID> cursor;
-  /** The next page, being read or read; null when no page is read ahead. */
-  private CompletableFuture<List<User>> ahead;
-  private boolean holdsPermit;
+  /**
+   * The next page, being read or read, while this stream holds a permit for it; null when no page
+   * is read ahead. Whoever takes the page out (the stream, or the stall check dropping it) gives
+   * the permit back.
+   */
+  private final AtomicReference<CompletableFuture<List<User>>> ahead = new AtomicReference<>();
+  /** Whether a stall check is scheduled. */
+  private final AtomicBoolean checkingStall = new AtomicBoolean();
+  /** Messages written so far; written on the call's executor only, read by the stall check. */
+  private volatile long written;
   private boolean lastBatchRead;
   private boolean finished;
 
-  private ListUsersCall(UserRepository users, Executor reads, Semaphore readingAhead,
+  private ListUsersCall(UserRepository users, PageReadAhead readAhead,
       ServerCallStreamObserver<dev.userservice.api.user.v1.User> out, int pageSize, Optional<UUID> cursor) {
     this.users = users;
-    this.reads = reads;
-    this.readingAhead = readingAhead;
+    this.readAhead = readAhead;
     this.out = out;
     this.pageSize = pageSize;
     this.batch = new ArrayDeque<>(pageSize);
@@ -63,18 +68,17 @@ final class ListUsersCall {
   /**
    * Validates the request and starts streaming.
    *
-   * @param reads reads the page after the one being written
-   * @param readingAhead the permits to read ahead, shared by all streams
+   * @param readAhead the permits, threads and timer for reading the next page ahead, shared by all streams
    * @throws ValidationException for a bad page size or token
    */
-  static void start(UserRepository users, Executor reads, Semaphore readingAhead, ListUsersRequest request,
+  static void start(UserRepository users, PageReadAhead readAhead, ListUsersRequest request,
       ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
     int pageSize = pageSize(request.getPageSize());
     Optional<UUID> cursor = request.getPageToken().isEmpty()
         ? Optional.empty()
         : Optional.of(UserIds.parse(request.getPageToken()).orElseThrow(() -> new ValidationException("page_token",
             "is not a user id (expected: empty, or the id of the last user received)")));
-    ListUsersCall call = new ListUsersCall(users, reads, readingAhead, out, pageSize, cursor);
+    ListUsersCall call = new ListUsersCall(users, readAhead, out, pageSize, cursor);
     out.setOnCancelHandler(call::cancel);
     out.setOnReadyHandler(call::drain);
     call.drain();
@@ -94,41 +98,47 @@ final class ListUsersCall {
   private void cancel() {
     finished = true;
     batch.clear();
-    releasePermit();
+    dropAhead();
   }
 
   private void drain() {
+    long sent = 0;
     try {
       while (!finished && out.isReady()) {
         if (batch.isEmpty() && !fetch()) {
           finished = true;
-          releasePermit();
           out.onCompleted();
           return;
         }
         out.onNext(UserMessages.toMessage(batch.poll()));
+        sent++;
       }
     } catch (RuntimeException e) {
       if (!finished) {
         finished = true;
-        releasePermit();
+        dropAhead();
         out.onError(e);
+      }
+    } finally {
+      if (sent > 0) {
+        written += sent; // only this executor writes it
       }
     }
   }
 
   /**
-   * Takes the next page into the batch (read ahead, or read here when it was not) and, holding a
-   * permit, starts reading the page after it; false when there are no more users.
+   * Takes the next page into the batch (read ahead, or read here when it was not) and, when a
+   * permit is free, starts reading the page after it; false when there are no more users.
    */
   private boolean fetch() {
     if (lastBatchRead) {
       return false;
     }
     List<User> page;
-    if (ahead != null) {
-      page = await(ahead);
-      ahead = null;
+    CompletableFuture<List<User>> next = ahead.getAndSet(null);
+    if (next != null) {
+      readAhead.permits().release();
+      page = await(next);
     } else {
       page = users.listAfter(cursor, pageSize);
     }
@@ -136,31 +146,14 @@ final class ListUsersCall {
     if (!page.isEmpty()) {
       cursor = Optional.of(page.get(page.size() - 1).id());
     }
-    if (!lastBatchRead && holdPermit()) {
-      readAhead(cursor.orElseThrow());
-    } else {
-      releasePermit();
+    if (!lastBatchRead && readAhead.permits().tryAcquire()) {
+      readAheadAfter(cursor.orElseThrow());
     }
     batch.addAll(page);
     return !page.isEmpty();
   }
 
-  /** Whether this stream holds a permit to read ahead, taking one when it has none and one is free. */
-  private boolean holdPermit() {
-    if (!holdsPermit) {
-      holdsPermit = readingAhead.tryAcquire();
-    }
-    return holdsPermit;
-  }
-
-  private void releasePermit() {
-    if (holdsPermit) {
-      holdsPermit = false;
-      readingAhead.release();
-    }
-  }
-
-  private void readAhead(UUID after) {
+  private void readAheadAfter(UUID after) {
     CompletableFuture<List<User>> page = new CompletableFuture<>();
     // in the call's context: its deadline and cancellation bound the query
     Runnable read = Context.current().wrap(() -> {
@@ -171,11 +164,45 @@ final class ListUsersCall {
       }
     });
     try {
-      reads.execute(read);
+      readAhead.reads().execute(read);
     } catch (RejectedExecutionException e) {
       page.completeExceptionally(e); // shutting down
     }
-    ahead = page;
+    ahead.set(page);
+    if (checkingStall.compareAndSet(false, true)) {
+      scheduleStallCheck(written);
+    }
+  }
+
+  private void scheduleStallCheck(long writtenBefore) {
+    try {
+      readAhead.timer().schedule(() -> checkStall(writtenBefore), readAhead.stallLimit());
+    } catch (RejectedExecutionException e) {
+      checkingStall.set(false); // shutting down: the stream ends with the service
+    }
+  }
+
+  /**
+   * On the timer: drops the page read ahead when no message was written since the last check, or
+   * checks again later while the stream holds one.
+   */
+  private void checkStall(long writtenBefore) {
+    long writtenNow = written;
+    if (writtenNow == writtenBefore) {
+      dropAhead();
+    }
+    checkingStall.set(false);
+    // after clearing the flag: a page read ahead meanwhile found it set and left the check to us
+    if (ahead.get() != null && checkingStall.compareAndSet(false, true)) {
+      scheduleStallCheck(writtenNow);
+    }
+  }
+
+  /** Forgets the page read ahead, if any (a read still running completes unseen), and gives its permit back. */
+  private void dropAhead() {
+    if (ahead.getAndSet(null) != null) {
+      readAhead.permits().release();
+    }
   }
 
   /** The page, once read; its read's failure as it was thrown. */

@@ -32,7 +32,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Semaphore;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
@@ -56,8 +55,8 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   private final AccountStates accounts;
   private final DatabaseWorkers workers;
   private final ServiceCounters counters;
-  /** The ListUsers streams that may read a page ahead: a few, so that streams nobody reads hold a page each. */
-  private final Semaphore listReadsAhead = new Semaphore(ListUsersCall.MOST_READING_AHEAD);
+  /** What ListUsers streams share to read a page ahead: a few pages at once, so that streams nobody reads hold a page each. */
+  private final PageReadAhead listReadAhead;
 
   /** A service whose UserUpdates streams see the changes published to {@code changes}. */
   public UserServiceImpl(UserRepository users, PasswordHasher hasher, ChangeHub changes, DatabaseWorkers workers) {
@@ -78,6 +77,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       DatabaseWorkers workers, ServiceCounters counters) {
     this.counters = requireNonNull(counters, "counters");
     this.workers = requireNonNull(workers, "workers");
+    this.listReadAhead = PageReadAhead.on(workers);
     this.accounts = requireNonNull(accounts, "accounts");
     this.users = requireNonNull(users, "users");
     this.hasher = requireNonNull(hasher, "hasher");
@@ -183,7 +183,7 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       return;
     }
     try {
-      ListUsersCall.start(users, workers.threads(), listReadsAhead, request, out);
+      ListUsersCall.start(users, listReadAhead, request, out);
     } catch (RuntimeException e) {
       out.onError(e);
     }

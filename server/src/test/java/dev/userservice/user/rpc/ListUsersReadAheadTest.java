@@ -10,6 +10,7 @@ import dev.userservice.user.User;
 import dev.userservice.user.UserRepository;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,12 +46,16 @@ class ListUsersReadAheadTest {
   private final FakeObserver out = new FakeObserver();
   private RuntimeException failSecondRead;
   private final Semaphore permits = new Semaphore(1);
+  /** Stall checks scheduled on the timer, run only when a test says so. */
+  private final Queue<Runnable> stallChecks = new ArrayDeque<>();
+  private final PageReadAhead readAhead = new PageReadAhead(recording, permits,
+      (task, delay) -> stallChecks.add(task), Duration.ofSeconds(1));
 
   @Test
   void secondPage_isReadOnTheExecutorWhileTheFirstWaitsForTheTransport() {
     out.readyFor = 1; // the transport takes one message, then is not ready
 
-    ListUsersCall.start(repository(), recording, permits, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
 
     assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId).containsExactly(id(0));
     assertThat(reads).containsExactly(Optional.empty()); // only the first page, on the call's thread
@@ -77,7 +82,7 @@ class ListUsersReadAheadTest {
     runAtOnce = true;
     out.readyFor = Integer.MAX_VALUE;
 
-    ListUsersCall.start(repository(), recording, permits, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
 
     assertThat(out.sent).hasSize(5);
     assertThat(out.completed).isTrue();
@@ -91,7 +96,7 @@ class ListUsersReadAheadTest {
     runAtOnce = true;
     out.readyFor = Integer.MAX_VALUE;
 
-    ListUsersCall.start(repository(), recording, permits, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
 
     assertThat(out.sent).hasSize(2);
     assertThat(out.error).isSameAs(failSecondRead);
@@ -100,8 +105,67 @@ class ListUsersReadAheadTest {
   }
 
   @Test
+  void streamThatWritesNothingForTheStallLimit_dropsItsPageAheadAndReadsItAgainLater() {
+    runAtOnce = true;
+    out.readyFor = 1;
+
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    assertThat(permits.availablePermits()).isZero(); // page 2 read ahead while the transport is not ready
+    assertThat(stallChecks).hasSize(1);
+
+    stallChecks.remove().run(); // a message was written after the page ahead was taken: kept
+    assertThat(permits.availablePermits()).isZero();
+    stallChecks.remove().run(); // a stall limit later, nothing more written
+    assertThat(permits.availablePermits()).isEqualTo(1);
+    assertThat(stallChecks).isEmpty(); // nothing held, nothing more to check
+
+    out.readyFor = Integer.MAX_VALUE;
+    out.onReady.run();
+
+    assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId)
+        .containsExactly(id(0), id(1), id(2), id(3), id(4));
+    assertThat(out.completed).isTrue();
+    // page 2 was read twice: ahead, dropped, then again when the stream needed it
+    assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(1).id()),
+        Optional.of(stored.get(3).id()));
+    assertThat(permits.availablePermits()).isEqualTo(1);
+  }
+
+  @Test
+  void streamThatWritesBetweenChecks_keepsItsPageAhead() {
+    runAtOnce = true;
+    out.readyFor = 1;
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(3).build(), out);
+
+    stallChecks.remove().run(); // the first message, written after the page ahead was taken
+    out.readyFor = 2; // one more message taken before the second check
+    out.onReady.run();
+    stallChecks.remove().run();
+
+    assertThat(permits.availablePermits()).isZero();
+    assertThat(stallChecks).hasSize(1); // checked again later, as the page is still held
+    stallChecks.remove().run(); // and dropped once a whole stall limit passes without a message
+    assertThat(permits.availablePermits()).isEqualTo(1);
+  }
+
+  @Test
+  void cancelledStream_givesItsPermitBack() {
+    runAtOnce = true;
+    out.readyFor = 1;
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    assertThat(permits.availablePermits()).isZero();
+
+    out.onCancel.run();
+
+    assertThat(permits.availablePermits()).isEqualTo(1);
+    stallChecks.remove().run(); // the check left behind finds nothing to drop
+    assertThat(permits.availablePermits()).isEqualTo(1);
+    assertThat(stallChecks).isEmpty();
+  }
+
+  @Test
   void start_badPageSize_refusedBeforeAnyRead() {
-    assertThatThrownBy(() -> ListUsersCall.start(repository(), recording, permits,
+    assertThatThrownBy(() -> ListUsersCall.start(repository(), readAhead,
         ListUsersRequest.newBuilder().setPageSize(1001).build(), out))
         .hasMessageContaining("page_size");
     assertThat(reads).isEmpty();
@@ -145,6 +209,7 @@ class ListUsersReadAheadTest {
     final List<dev.userservice.api.user.v1.User> sent = new ArrayList<>();
     int readyFor;
     Runnable onReady;
+    Runnable onCancel;
     boolean completed;
     Throwable error;
 
@@ -179,7 +244,9 @@ class ListUsersReadAheadTest {
     }
 
     @Override
-    public void setOnCancelHandler(Runnable onCancelHandler) {}
+    public void setOnCancelHandler(Runnable onCancelHandler) {
+      onCancel = onCancelHandler;
+    }
 
     @Override
     public void setCompression(String compression) {}

@@ -102,6 +102,62 @@ class ListUsersTest {
   }
 
   /**
+   * Streams that stop reading hold the pages read ahead only until the stall limit: after it, a
+   * stream that found every permit taken gets one and reads ahead again.
+   */
+  @Test
+  void listUsers_streamsThatStopReading_giveTheirPagesAheadBackAfterTheStallLimit() throws Exception {
+    try (Database database = Database.open(TestDatabases.h2())) {
+      var repository = new JdbcUserRepository(database.dataSource(), Clock.systemUTC());
+      for (int i = 0; i < 20; i++) {
+        repository.create(UserIds.next(), new NewUser("stall" + i + "@example.com", "Stall", java.util.Optional.empty(),
+            java.util.Optional.empty()));
+      }
+      CountingUserRepository counting = new CountingUserRepository(repository);
+      String name = InProcessServerBuilder.generateName();
+      UserServer server = new UserServer(InProcessServerBuilder.forName(name),
+          List.of(new UserServiceImpl(counting, new PasswordHasher(1), workerThreads.workers())),
+          List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
+          Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      UserServiceGrpc.UserServiceStub stub = UserServiceGrpc.newStub(channel)
+          .withCallCredentials(TestTokens.bearer(TestTokens.admin()));
+      ListUsersRequest request = ListUsersRequest.newBuilder().setPageSize(5).build();
+      try {
+        List<SlowReader<ListUsersRequest, User>> stalled = new ArrayList<>();
+        for (int i = 0; i < PageReadAhead.MOST_PAGES_AHEAD; i++) {
+          SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
+          stub.listUsers(request, reader);
+          stalled.add(reader);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> stalled.stream().allMatch(r -> r.values().size() == 1));
+        Thread.sleep(300);
+        assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD); // each holds a page ahead
+
+        SlowReader<ListUsersRequest, User> late = new SlowReader<>();
+        stub.listUsers(request, late);
+        await().atMost(Duration.ofSeconds(5)).until(() -> late.values().size() == 1);
+        Thread.sleep(300);
+        assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD + 1); // no permit left
+
+        // the stalled streams wrote their first message after taking their page ahead: the first
+        // check sees it, the second finds nothing written and drops the page
+        Thread.sleep(PageReadAhead.STALL_LIMIT.multipliedBy(2).plusMillis(800).toMillis());
+        late.request(5);
+        await().atMost(Duration.ofSeconds(5)).until(() -> late.values().size() == 6);
+        Thread.sleep(300);
+        // page 2 read when it was needed, page 3 ahead on a permit given back
+        assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD + 3);
+        stalled.forEach(SlowReader::cancel);
+        late.cancel();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+      }
+    }
+  }
+
+  /**
    * A reader that asked for one message makes the server hold at most two pages: the one it
    * writes and the next, read ahead; cancelling stops the reading for good.
    */

@@ -1,0 +1,53 @@
+package dev.userservice.user.rpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.userservice.user.DatabaseWorkers;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
+
+/**
+ * What all ListUsers streams share to read their next page while they write the current one. A
+ * stream holds a permit for as long as it holds a page read ahead, so the pages read ahead in the
+ * whole service are at most as many as the permits; a stream that writes nothing for
+ * {@code stallLimit} drops its page read ahead and gives its permit back.
+ *
+ * @param reads the threads that read a page ahead
+ * @param permits one per page read ahead at once, in the whole service
+ * @param timer checks, every {@code stallLimit}, whether a stream holding a page ahead still writes
+ * @param stallLimit how long a stream may hold a page ahead without writing a message
+ */
+record PageReadAhead(Executor reads, Semaphore permits, Timer timer, Duration stallLimit) {
+  /** Pages read ahead at once in the whole service: a few, for the streams that read fastest. */
+  static final int MOST_PAGES_AHEAD = 8;
+  /** A stream that writes nothing for this long gives its page read ahead back. */
+  static final Duration STALL_LIMIT = Duration.ofSeconds(1);
+
+  PageReadAhead {
+    requireNonNull(reads, "reads");
+    requireNonNull(permits, "permits");
+    requireNonNull(timer, "timer");
+    if (stallLimit.isNegative() || stallLimit.isZero()) {
+      throw new IllegalArgumentException("stallLimit must be positive, is " + stallLimit);
+    }
+  }
+
+  /** Read ahead on the database workers, {@link #MOST_PAGES_AHEAD} pages at once, {@link #STALL_LIMIT} per stall. */
+  static PageReadAhead on(DatabaseWorkers workers) {
+    return new PageReadAhead(workers.threads(), new Semaphore(MOST_PAGES_AHEAD),
+        (task, delay) -> workers.deadlines().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS), STALL_LIMIT);
+  }
+
+  /** Runs a task once, later. */
+  @FunctionalInterface
+  interface Timer {
+    /**
+     * Runs {@code task} on another thread after {@code delay}.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when shutting down
+     */
+    void schedule(Runnable task, Duration delay);
+  }
+}
