@@ -107,53 +107,36 @@ class ListUsersTest {
    */
   @Test
   void listUsers_streamsThatStopReading_giveTheirPagesAheadBackAfterTheStallLimit() throws Exception {
-    try (Database database = Database.open(TestDatabases.h2())) {
-      var repository = new JdbcUserRepository(database.dataSource(), Clock.systemUTC());
-      for (int i = 0; i < 20; i++) {
-        repository.create(UserIds.next(), new NewUser("stall" + i + "@example.com", "Stall", java.util.Optional.empty(),
-            java.util.Optional.empty()));
-      }
-      CountingUserRepository counting = new CountingUserRepository(repository);
-      String name = InProcessServerBuilder.generateName();
-      UserServer server = new UserServer(InProcessServerBuilder.forName(name),
-          List.of(new UserServiceImpl(counting, new PasswordHasher(1), workerThreads.workers())),
-          List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
-          Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
-      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-      UserServiceGrpc.UserServiceStub stub = UserServiceGrpc.newStub(channel)
-          .withCallCredentials(TestTokens.bearer(TestTokens.admin()));
+    try (CountedServer served = new CountedServer(20)) {
+      CountingUserRepository counting = served.counting;
+      UserServiceGrpc.UserServiceStub stub = served.stub();
       ListUsersRequest request = ListUsersRequest.newBuilder().setPageSize(5).build();
-      try {
-        List<SlowReader<ListUsersRequest, User>> stalled = new ArrayList<>();
-        for (int i = 0; i < PageReadAhead.MOST_PAGES_AHEAD; i++) {
-          SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
-          stub.listUsers(request, reader);
-          stalled.add(reader);
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> stalled.stream().allMatch(r -> r.values().size() == 1));
-        Thread.sleep(300);
-        assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD); // each holds a page ahead
-
-        SlowReader<ListUsersRequest, User> late = new SlowReader<>();
-        stub.listUsers(request, late);
-        await().atMost(Duration.ofSeconds(5)).until(() -> late.values().size() == 1);
-        Thread.sleep(300);
-        assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD + 1); // no permit left
-
-        // the stalled streams wrote their first message after taking their page ahead: the first
-        // check sees it, the second finds nothing written and drops the page
-        Thread.sleep(PageReadAhead.STALL_LIMIT.multipliedBy(2).plusMillis(800).toMillis());
-        late.request(5);
-        await().atMost(Duration.ofSeconds(5)).until(() -> late.values().size() == 6);
-        Thread.sleep(300);
-        // page 2 read when it was needed, page 3 ahead on a permit given back
-        assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD + 3);
-        stalled.forEach(SlowReader::cancel);
-        late.cancel();
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.close();
+      List<SlowReader<ListUsersRequest, User>> stalled = new ArrayList<>();
+      for (int i = 0; i < PageReadAhead.MOST_PAGES_AHEAD; i++) {
+        SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
+        stub.listUsers(request, reader);
+        stalled.add(reader);
       }
+      await().atMost(Duration.ofSeconds(5)).until(() -> stalled.stream().allMatch(r -> r.values().size() == 1));
+      Thread.sleep(300);
+      assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD); // each holds a page ahead
+
+      SlowReader<ListUsersRequest, User> late = new SlowReader<>();
+      stub.listUsers(request, late);
+      await().atMost(Duration.ofSeconds(5)).until(() -> late.values().size() == 1);
+      Thread.sleep(300);
+      assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD + 1); // no permit left
+
+      // the stalled streams wrote their first message after taking their page ahead: the first
+      // check sees it, the second finds nothing written and drops the page
+      Thread.sleep(PageReadAhead.STALL_LIMIT.multipliedBy(2).plusMillis(800).toMillis());
+      late.request(5);
+      await().atMost(Duration.ofSeconds(5)).until(() -> late.values().size() == 6);
+      Thread.sleep(300);
+      // page 2 read when it was needed, page 3 ahead on a permit given back
+      assertThat(counting.listCalls()).isEqualTo(2 * PageReadAhead.MOST_PAGES_AHEAD + 3);
+      stalled.forEach(SlowReader::cancel);
+      late.cancel();
     }
   }
 
@@ -163,40 +146,60 @@ class ListUsersTest {
    */
   @Test
   void listUsers_slowReader_serverReadsOnePageAheadAndStopsOnCancel() throws Exception {
-    try (Database database = Database.open(TestDatabases.h2())) {
+    try (CountedServer served = new CountedServer(100)) {
+      CountingUserRepository counting = served.counting;
+      SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
+      served.stub().listUsers(ListUsersRequest.newBuilder().setPageSize(5).build(), reader);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 1);
+      Thread.sleep(300); // room for a server that ignores readiness to run ahead
+      assertThat(counting.listCalls()).isEqualTo(2); // the page written and the next
+
+      reader.request(10);
+      await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 11);
+      Thread.sleep(300);
+      assertThat(counting.listCalls()).isEqualTo(4); // 20 users read to send 11: pages 1-3 and the next
+
+      reader.cancel();
+      Thread.sleep(300);
+      assertThat(counting.listCalls()).isEqualTo(4);
+      assertThat(reader.values()).hasSize(11);
+    }
+  }
+
+  /** An in-process server over {@code users} users on H2 of its own, counting the pages its service reads. */
+  private final class CountedServer implements AutoCloseable {
+    final CountingUserRepository counting;
+    private final Database database;
+    private final UserServer server;
+    private final ManagedChannel channel;
+
+    CountedServer(int users) throws Exception {
+      database = Database.open(TestDatabases.h2());
       var repository = new JdbcUserRepository(database.dataSource(), Clock.systemUTC());
-      for (int i = 0; i < 100; i++) {
-        repository.create(UserIds.next(), new NewUser("slow" + i + "@example.com", "Slow", java.util.Optional.empty(),
-            java.util.Optional.empty()));
+      for (int i = 0; i < users; i++) {
+        repository.create(UserIds.next(), new NewUser("counted" + i + "@example.com", "Counted",
+            java.util.Optional.empty(), java.util.Optional.empty()));
       }
-      CountingUserRepository counting = new CountingUserRepository(repository);
+      counting = new CountingUserRepository(repository);
       String name = InProcessServerBuilder.generateName();
-      UserServer server = new UserServer(InProcessServerBuilder.forName(name),
+      server = new UserServer(InProcessServerBuilder.forName(name),
           List.of(new UserServiceImpl(counting, new PasswordHasher(1), workerThreads.workers())),
           List.of(new ExceptionInterceptor(), new AuthInterceptor(TestTokens.SERVICE)), () -> true,
           Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)).start();
-      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-      try {
-        SlowReader<ListUsersRequest, User> reader = new SlowReader<>();
-        UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin())).listUsers(ListUsersRequest.newBuilder().setPageSize(5).build(), reader);
+      channel = InProcessChannelBuilder.forName(name).build();
+    }
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 1);
-        Thread.sleep(300); // room for a server that ignores readiness to run ahead
-        assertThat(counting.listCalls()).isEqualTo(2); // the page written and the next
+    /** An admin's stub on the server. */
+    UserServiceGrpc.UserServiceStub stub() {
+      return UserServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(TestTokens.admin()));
+    }
 
-        reader.request(10);
-        await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() == 11);
-        Thread.sleep(300);
-        assertThat(counting.listCalls()).isEqualTo(4); // 20 users read to send 11: pages 1-3 and the next
-
-        reader.cancel();
-        Thread.sleep(300);
-        assertThat(counting.listCalls()).isEqualTo(4);
-        assertThat(reader.values()).hasSize(11);
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.close();
-      }
+    @Override
+    public void close() throws Exception {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.close();
+      database.close();
     }
   }
 }
