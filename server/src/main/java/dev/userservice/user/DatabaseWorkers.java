@@ -12,7 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * application builds them and closes them on shutdown.
  *
  * @param threads runs the database work
- * @param deadlines ends queries that serve several calls at the latest of their deadlines
+ * @param deadlines ends queries that serve several calls at the latest of their deadlines, and
+ *     checks whether ListUsers streams holding a page read ahead still write
  */
 public record DatabaseWorkers(ExecutorService threads, ScheduledExecutorService deadlines) {
 

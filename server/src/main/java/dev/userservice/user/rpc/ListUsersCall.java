@@ -24,13 +24,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * waits for {@code onReady}. While one page is written, a database worker reads the next, so
  * the stream holds at most two pages. It reads ahead only with one of the permits all streams
  * share ({@link PageReadAhead}), held for as long as the page read ahead is, and drops that page
- * and gives the permit back when it writes nothing for the stall limit; without a permit it
+ * and gives the permit back when a stall check finds no message written since the one before,
+ * a stall limit earlier (so after one to two stall limits without a message); without a permit it
  * reads each page when it needs it. So streams that stop reading hold one page each however many
  * there are. A cancelled call reads nothing more; a page being read then ends with the call,
  * whose context bounds its query.
  *
  * <p>All methods but the stall check run on the call's serialized executor, so they never
- * overlap; the stall check runs on the timer and touches only {@link #ahead} and {@link #written}.
+ * overlap; the stall check runs on the timer and touches only what is shared with it: {@link #ahead},
+ * {@link #checkingStall}, {@link #written} and the permits.
  */
 final class ListUsersCall {
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -102,7 +104,6 @@ final class ListUsersCall {
   }
 
   private void drain() {
-    long sent = 0;
     try {
       while (!finished && out.isReady()) {
         if (batch.isEmpty() && !fetch()) {
@@ -111,17 +112,13 @@ final class ListUsersCall {
           return;
         }
         out.onNext(UserMessages.toMessage(batch.poll()));
-        sent++;
+        written++; // only this executor writes it; one drain can last seconds while the client keeps up
       }
     } catch (RuntimeException e) {
       if (!finished) {
         finished = true;
         dropAhead();
         out.onError(e);
-      }
-    } finally {
-      if (sent > 0) {
-        written += sent; // only this executor writes it
       }
     }
   }
@@ -163,12 +160,12 @@ final class ListUsersCall {
         page.completeExceptionally(e);
       }
     });
+    ahead.set(page); // before the hand-off: whatever it throws, the permit goes with the page
     try {
       readAhead.reads().execute(read);
     } catch (RejectedExecutionException e) {
       page.completeExceptionally(e); // shutting down
     }
-    ahead.set(page);
     if (checkingStall.compareAndSet(false, true)) {
       scheduleStallCheck(written);
     }

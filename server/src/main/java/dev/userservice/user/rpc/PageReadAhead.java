@@ -11,18 +11,20 @@ import java.util.concurrent.Semaphore;
 /**
  * What all ListUsers streams share to read their next page while they write the current one. A
  * stream holds a permit for as long as it holds a page read ahead, so the pages read ahead in the
- * whole service are at most as many as the permits; a stream that writes nothing for
- * {@code stallLimit} drops its page read ahead and gives its permit back.
+ * whole service are at most as many as the permits (a read a stream dropped still finishes on its
+ * worker, unseen); a stream checked every {@code stallLimit} that wrote nothing since the check
+ * before drops its page read ahead and gives its permit back.
  *
  * @param reads the threads that read a page ahead
  * @param permits one per page read ahead at once, in the whole service
  * @param timer checks, every {@code stallLimit}, whether a stream holding a page ahead still writes
- * @param stallLimit how long a stream may hold a page ahead without writing a message
+ * @param stallLimit the time between two checks of a stream holding a page ahead: one that
+ *     writes no message for two in a row holds it one to two stall limits
  */
 record PageReadAhead(Executor reads, Semaphore permits, Timer timer, Duration stallLimit) {
   /** Pages read ahead at once in the whole service: a few, for the streams that read fastest. */
   static final int MOST_PAGES_AHEAD = 8;
-  /** A stream that writes nothing for this long gives its page read ahead back. */
+  /** The time between two checks whether a stream holding a page ahead still writes. */
   static final Duration STALL_LIMIT = Duration.ofSeconds(1);
 
   PageReadAhead {

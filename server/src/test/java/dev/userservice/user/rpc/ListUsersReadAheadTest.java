@@ -149,6 +149,25 @@ class ListUsersReadAheadTest {
   }
 
   @Test
+  void streamStillWritingInOneLongDrain_keepsItsPageAhead() {
+    runAtOnce = true;
+    out.readyFor = Integer.MAX_VALUE; // a client that keeps up: one drain writes the whole stream
+    List<Integer> permitsFreeAtCheck = new ArrayList<>();
+    out.onEachMessage = () -> {
+      if (out.sent.size() == 2 && !stallChecks.isEmpty()) { // a stall limit passes while the first page is written
+        stallChecks.remove().run();
+        permitsFreeAtCheck.add(permits.availablePermits());
+      }
+    };
+
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+
+    assertThat(permitsFreeAtCheck).containsExactly(0); // the page read ahead was kept
+    assertThat(out.sent).hasSize(5);
+    assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(3).id()));
+  }
+
+  @Test
   void cancelledStream_givesItsPermitBack() {
     runAtOnce = true;
     out.readyFor = 1;
@@ -210,6 +229,8 @@ class ListUsersReadAheadTest {
     int readyFor;
     Runnable onReady;
     Runnable onCancel;
+    /** Runs after each message taken, inside the server's drain. */
+    Runnable onEachMessage = () -> {};
     boolean completed;
     Throwable error;
 
@@ -226,6 +247,7 @@ class ListUsersReadAheadTest {
     @Override
     public void onNext(dev.userservice.api.user.v1.User value) {
       sent.add(value);
+      onEachMessage.run();
     }
 
     @Override
