@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.userservice.user.DatabaseWorkers;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What all ListUsers streams share to read their next page while they write the current one. A

@@ -55,7 +55,7 @@ class ListUsersReadAheadTest {
   void secondPage_isReadOnTheExecutorWhileTheFirstWaitsForTheTransport() {
     out.readyFor = 1; // the transport takes one message, then is not ready
 
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    startWithPageSize(2);
 
     assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId).containsExactly(id(0));
     assertThat(reads).containsExactly(Optional.empty()); // only the first page, on the call's thread
@@ -82,7 +82,7 @@ class ListUsersReadAheadTest {
     runAtOnce = true;
     out.readyFor = Integer.MAX_VALUE;
 
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    startWithPageSize(2);
 
     assertThat(out.sent).hasSize(5);
     assertThat(out.completed).isTrue();
@@ -96,7 +96,7 @@ class ListUsersReadAheadTest {
     runAtOnce = true;
     out.readyFor = Integer.MAX_VALUE;
 
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    startWithPageSize(2);
 
     assertThat(out.sent).hasSize(2);
     assertThat(out.error).isSameAs(failSecondRead);
@@ -109,7 +109,7 @@ class ListUsersReadAheadTest {
     runAtOnce = true;
     out.readyFor = 1;
 
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    startWithPageSize(2);
     assertThat(permits.availablePermits()).isZero(); // page 2 read ahead while the transport is not ready
     assertThat(stallChecks).hasSize(1);
 
@@ -135,7 +135,7 @@ class ListUsersReadAheadTest {
   void streamThatWritesBetweenChecks_keepsItsPageAhead() {
     runAtOnce = true;
     out.readyFor = 1;
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(3).build(), out);
+    startWithPageSize(3);
 
     stallChecks.remove().run(); // the first message, written after the page ahead was taken
     out.readyFor = 2; // one more message taken before the second check
@@ -160,7 +160,7 @@ class ListUsersReadAheadTest {
       }
     };
 
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    startWithPageSize(2);
 
     assertThat(permitsFreeAtCheck).containsExactly(0); // the page read ahead was kept
     assertThat(out.sent).hasSize(5);
@@ -171,7 +171,7 @@ class ListUsersReadAheadTest {
   void cancelledStream_givesItsPermitBack() {
     runAtOnce = true;
     out.readyFor = 1;
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(2).build(), out);
+    startWithPageSize(2);
     assertThat(permits.availablePermits()).isZero();
 
     out.onCancel.run();
@@ -189,6 +189,11 @@ class ListUsersReadAheadTest {
         .hasMessageContaining("page_size");
     assertThat(reads).isEmpty();
     assertThat(handOffs).isZero();
+  }
+
+  /** Starts a stream of the stored users over {@link #out}, {@code pageSize} per read. */
+  private void startWithPageSize(int pageSize) {
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(pageSize).build(), out);
   }
 
   private String id(int index) {
