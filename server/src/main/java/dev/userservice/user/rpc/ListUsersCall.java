@@ -24,11 +24,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * waits for {@code onReady}. While one page is written, a database worker reads the next, so
  * the stream holds at most two pages. It reads ahead only with one of the permits all streams
  * share ({@link PageReadAhead}), held for as long as the page read ahead is, and drops that page
- * and gives the permit back when a stall check finds no message written since the one before,
- * a stall limit earlier (so after one to two stall limits without a message); without a permit it
- * reads each page when it needs it. So streams that stop reading hold one page each however many
- * there are. A cancelled call reads nothing more; a page being read then ends with the call,
- * whose context bounds its query.
+ * when a stall check finds no message written since the one before, a stall limit earlier (so
+ * after one to two stall limits without a message), giving the permit back once the page's read
+ * has ended; without a permit it reads each page when it needs it. So streams that stop reading
+ * hold one page each however many there are. A cancelled call reads nothing more; a page being
+ * read then ends with the call, whose context bounds its query.
  *
  * <p>All methods but the stall check run on the call's serialized executor, so they never
  * overlap; the stall check runs on the timer and touches only what is shared with it: {@link #ahead},
@@ -46,8 +46,8 @@ final class ListUsersCall {
   private Optional<UUID> cursor;
   /**
    * The next page, being read or read, while this stream holds a permit for it; null when no page
-   * is read ahead. Whoever takes the page out (the stream, or the stall check dropping it) gives
-   * the permit back.
+   * is read ahead. Whoever takes the page out gives the permit back: the stream when it takes the
+   * page to write, a drop (stall check, cancel, failure) once the page's read has ended.
    */
   private final AtomicReference<CompletableFuture<List<User>>> ahead = new AtomicReference<>();
   /** Whether a stall check is scheduled. */
@@ -195,10 +195,14 @@ final class ListUsersCall {
     }
   }
 
-  /** Forgets the page read ahead, if any (a read still running completes unseen), and gives its permit back. */
+  /**
+   * Forgets the page read ahead, if any, and gives its permit back once its read has ended: a read
+   * still running finishes unseen, and until then its page still counts against the permits.
+   */
   private void dropAhead() {
-    if (ahead.getAndSet(null) != null) {
-      readAhead.permits().release();
+    CompletableFuture<List<User>> dropped = ahead.getAndSet(null);
+    if (dropped != null) {
+      dropped.whenComplete((page, failure) -> readAhead.permits().release());
     }
   }
 

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * What all ListUsers streams share to read their next page while they write the current one. A
  * stream holds a permit for as long as it holds a page read ahead, so the pages read ahead in the
- * whole service are at most as many as the permits (a read a stream dropped still finishes on its
- * worker, unseen); a stream checked every {@code stallLimit} that wrote nothing since the check
- * before drops its page read ahead and gives its permit back.
+ * whole service, read or being read, are at most as many as the permits; a stream checked every
+ * {@code stallLimit} that wrote nothing since the check before drops its page read ahead and gives
+ * its permit back once that page's read has ended.
  *
  * @param reads the threads that read a page ahead
  * @param permits one per page read ahead at once, in the whole service

@@ -183,6 +183,32 @@ class ListUsersReadAheadTest {
   }
 
   @Test
+  void pageDroppedWhileStillBeingRead_keepsItsPermitUntilTheReadEnds() {
+    out.readyFor = 1; // the read ahead waits in handedOff: still running when the stall check comes
+    startWithPageSize(2);
+    stallChecks.remove().run();
+
+    stallChecks.remove().run(); // nothing written for a stall limit: the page is dropped
+
+    assertThat(permits.availablePermits()).isZero(); // its read still runs, its page will still be made
+    assertThat(stallChecks).isEmpty();
+    handedOff.remove().run();
+    assertThat(permits.availablePermits()).isEqualTo(1);
+  }
+
+  @Test
+  void streamCancelledWhileItsPageIsBeingRead_givesItsPermitBackWhenTheReadEnds() {
+    out.readyFor = 1;
+    startWithPageSize(2);
+
+    out.onCancel.run();
+
+    assertThat(permits.availablePermits()).isZero();
+    handedOff.remove().run();
+    assertThat(permits.availablePermits()).isEqualTo(1);
+  }
+
+  @Test
   void start_badPageSize_refusedBeforeAnyRead() {
     assertThatThrownBy(() -> ListUsersCall.start(repository(), readAhead,
         ListUsersRequest.newBuilder().setPageSize(1001).build(), out))
