@@ -116,7 +116,7 @@ public final class Bench {
     for (Thread thread : hashing) {
       thread.join();
     }
-    return new BenchResult(options, options.duration(), count.sum(), count.sum(), micros, Map.of());
+    return new BenchResult(options, options.duration(), count.sum(), count.sum(), micros, Map.of(), 0);
   }
 
   private static String adminToken(BenchOptions options) {

@@ -30,6 +30,8 @@ final class LoadRunner {
   private final LongAdder operations = new LongAdder();
   private final LongAdder messages = new LongAdder();
   private final Map<Status.Code, LongAdder> errors = new ConcurrentHashMap<>();
+  /** Open loop: starts that came while every call allowed in flight was still running; no call was made for them. */
+  private final LongAdder missedStarts = new LongAdder();
   private volatile boolean measuring;
   private volatile boolean running = true;
   /** Calls the closed loop may still start; unlimited unless {@code --calls} is given. */
@@ -62,7 +64,7 @@ final class LoadRunner {
   private BenchResult result(long elapsedNanos) {
     return new BenchResult(options, Duration.ofNanos(elapsedNanos), operations.sum(), messages.sum(),
         latencies.getIntervalHistogram(), errors.entrySet().stream()
-            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().sum())));
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().sum())), missedStarts.sum());
   }
 
   /** Runs the warm-up and the measured phase and returns what was measured. */
@@ -81,7 +83,7 @@ final class LoadRunner {
           if (running && inFlight.tryAcquire()) {
             launch(intended, inFlight, false);
           } else if (running && measuring) {
-            errors.computeIfAbsent(Status.Code.RESOURCE_EXHAUSTED, c -> new LongAdder()).increment();
+            missedStarts.increment();
           }
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
       } else {
