@@ -88,6 +88,8 @@ final class PoolMetrics implements MetricsTrackerFactory {
   }
 
   private DoubleHistogram seconds(String name, String description) {
-    return meter.histogramBuilder(name).setUnit("s").setDescription(description).build();
+    // in seconds, so the bounds are too: the SDK's defaults (0, 5, 10 ... 10000) suit milliseconds
+    return meter.histogramBuilder(name).setUnit("s").setDescription(description)
+        .setExplicitBucketBoundariesAdvice(ServiceMetrics.CALL_DURATION_BUCKETS).build();
   }
 }

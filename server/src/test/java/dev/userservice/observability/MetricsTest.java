@@ -103,6 +103,10 @@ class MetricsTest {
       assertThat(value(body, "db_client_connections_max", "pool_name=\"user-db\"")).isPositive();
       assertThat(value(body, "db_client_connections_pending_requests", "pool_name=\"user-db\"")).isZero();
       assertThat(value(body, "db_client_connections_wait_time_seconds_count", "pool_name=\"user-db\"")).isPositive();
+      // seconds on bounds in seconds: the waits for a free pool, well under a millisecond, are told apart
+      assertThat(value(body, "db_client_connections_wait_time_seconds_bucket", "pool_name=\"user-db\"", "le=\"1.0E-4\""))
+          .isNotNegative();
+      assertThat(Scrape.sum(body, "db_client_connections_use_time_seconds_bucket", "le=\"10000.0\"")).isZero();
       // one series per pool: a survivor space may be empty, the heap is not
       assertThat(Scrape.sum(body, "jvm_memory_used_bytes", "jvm_memory_type=\"heap\"")).isPositive();
       assertThat(value(body, "jvm_threads")).isPositive();
