@@ -1,6 +1,7 @@
 package dev.userservice.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -17,6 +18,8 @@ import dev.userservice.testing.Scrape;
 import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestTokens;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,6 +96,27 @@ class ObservabilityIT {
     assertThat(get.get("status").getAsString()).isEqualTo("OK");
     assertThat(get.get("subject").getAsString()).isEqualTo(user.getId());
     assertThat(get.has("request_id")).isTrue();
+  }
+
+  @Test
+  void messagesOverTheInboundLimit_refusedWithoutAStackTraceInTheLog() throws Exception {
+    try (ServiceProcess service = ServiceProcess.start(Map.of("JWT_SECRET", TestTokens.SECRET),
+        "--data-dir=" + dataDir, "--max-inbound-message-bytes=1024")) {
+      // no token needed: CreateUser is open, and the message is refused before any handler runs
+      UserServiceGrpc.UserServiceBlockingStub stub = UserServiceGrpc.newBlockingStub(service.channel())
+          .withDeadlineAfter(10, TimeUnit.SECONDS);
+      for (int i = 0; i < 5; i++) {
+        int call = i;
+        StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class,
+            () -> stub.createUser(CreateUserRequest.newBuilder().setEmail("big" + call + "@example.com")
+                .setName("n".repeat(2000)).build()));
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      }
+      // the service still answers, and wrote no transport warning or trace for the refused messages
+      assertThat(stub.createUser(CreateUserRequest.newBuilder().setEmail("small@example.com").setName("Small")
+          .build()).getEmail()).isEqualTo("small@example.com");
+      assertThat(service.output()).doesNotContain("Exception processing message").doesNotContain("\tat io.grpc");
+    }
   }
 
   @Test
