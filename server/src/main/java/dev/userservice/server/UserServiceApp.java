@@ -8,6 +8,7 @@ import dev.userservice.config.TlsSettings;
 import dev.userservice.config.TokenValues;
 import dev.userservice.db.Database;
 import dev.userservice.db.DatabaseSettings;
+import dev.userservice.db.EmbeddedDataFolder;
 import dev.userservice.db.EmbeddedDatabaseServer;
 import dev.userservice.identity.AuthInterceptor;
 import dev.userservice.identity.PasswordHasher;
@@ -152,8 +153,12 @@ public final class UserServiceApp implements AutoCloseable {
         endpoint = Optional.of(MetricsEndpoint.start(metrics, config.metricsPort()));
         log.info("metrics served on port {} at /metrics", endpoint.get().port());
       }
+      boolean embedded = settings.jdbcUrl().equals(DatabaseSettings.embeddedUrl(config.dataDir()));
+      if (embedded) {
+        EmbeddedDataFolder.createPrivately(config.dataDir());
+      }
       database = Database.open(settings, metrics.poolTracker());
-      if (settings.jdbcUrl().equals(DatabaseSettings.embeddedUrl(config.dataDir()))) {
+      if (embedded) {
         // the admin commands reach the embedded database through it while this process holds the file
         localDatabaseAccess = EmbeddedDatabaseServer.start(config.dataDir());
       }
