@@ -11,6 +11,7 @@ import dev.userservice.user.UserRepository;
 import dev.userservice.user.changes.ChangePublisher;
 import dev.userservice.user.changes.PostgresChangePublisher;
 import dev.userservice.user.jdbc.JdbcUserRepository;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
@@ -31,6 +32,7 @@ public final class AdminDatabase implements AutoCloseable {
   private final Database database;
   private final UserRepository users;
   private final Reach reach;
+  private final String where;
 
   /** How a change made here reaches the running service. */
   public enum Reach {
@@ -42,10 +44,11 @@ public final class AdminDatabase implements AutoCloseable {
     NO_SERVICE_RUNNING
   }
 
-  private AdminDatabase(Database database, ChangePublisher publisher, Reach reach) {
+  private AdminDatabase(Database database, ChangePublisher publisher, Reach reach, String where) {
     this.database = database;
     this.users = new JdbcUserRepository(database.dataSource(), Clock.systemUTC(), publisher);
     this.reach = reach;
+    this.where = where;
   }
 
   /**
@@ -63,21 +66,25 @@ public final class AdminDatabase implements AutoCloseable {
       throw new AdminException("--database-url (DATABASE_URL): " + e.getMessage());
     }
     if (settings.isPostgres()) {
-      return new AdminDatabase(connect(settings), new PostgresChangePublisher(), Reach.EVERY_REPLICA_AT_ONCE);
+      return new AdminDatabase(connect(settings), new PostgresChangePublisher(), Reach.EVERY_REPLICA_AT_ONCE,
+          "PostgreSQL at " + settings.maskedUrl());
     }
     if (values.url().map(String::isBlank).orElse(true)) {
       return openEmbedded(values, settings);
     }
     // an H2 URL of the operator's own: no service's loopback server is known for it
-    return new AdminDatabase(connect(settings), ChangePublisher.NONE, Reach.RUNNING_SERVICE_AT_NEXT_LOGIN);
+    return new AdminDatabase(connect(settings), ChangePublisher.NONE, Reach.RUNNING_SERVICE_AT_NEXT_LOGIN,
+        settings.maskedUrl());
   }
 
   private static AdminDatabase openEmbedded(DatabaseValues values, DatabaseSettings settings) {
+    Path folder = values.dataDir().toAbsolutePath().normalize();
     Optional<String> running = EmbeddedDatabaseServer.runningServiceUrl(values.dataDir());
     if (running.isPresent()) {
       try {
         return new AdminDatabase(Database.openWithoutMigrating(withUrl(settings, running.get())), ChangePublisher.NONE,
-            Reach.RUNNING_SERVICE_AT_NEXT_LOGIN);
+            Reach.RUNNING_SERVICE_AT_NEXT_LOGIN,
+            "the embedded database in " + folder + ", through the running service");
       } catch (DatabaseUnavailableException e) {
         // the service that wrote the access file is gone (killed before it could remove it)
       }
@@ -85,7 +92,7 @@ public final class AdminDatabase implements AutoCloseable {
     try {
       return new AdminDatabase(
           Database.openWithoutMigrating(withUrl(settings, DatabaseSettings.existingEmbeddedUrl(values.dataDir()))),
-          ChangePublisher.NONE, Reach.NO_SERVICE_RUNNING);
+          ChangePublisher.NONE, Reach.NO_SERVICE_RUNNING, "the embedded database in " + folder);
     } catch (DatabaseUnavailableException e) {
       int code = h2ErrorCode(e);
       if (code == H2_DATABASE_NOT_FOUND) {
@@ -147,6 +154,11 @@ public final class AdminDatabase implements AutoCloseable {
   /** The users, read and changed through this database. */
   public UserRepository users() {
     return users;
+  }
+
+  /** Which database this is, for the operator: PostgreSQL's URL (password masked) or the embedded database's folder. */
+  public String where() {
+    return where;
   }
 
   /** How a change made here reaches the running service. */

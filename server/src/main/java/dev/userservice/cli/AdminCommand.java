@@ -72,6 +72,9 @@ final class AdminCommand implements Runnable {
     } catch (AdminException e) {
       return fail(command, err, e.getMessage(), DATABASE_FAILED);
     }
+    // on standard error, so the command's own output stays as scripts read it
+    err.println("database: " + database.where());
+    err.flush();
     try (database) {
       return work.apply(new Work(new AccountRoles(database.users()), database.reach()));
     } catch (IllegalArgumentException e) {

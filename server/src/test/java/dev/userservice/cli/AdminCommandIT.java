@@ -102,7 +102,9 @@ class AdminCommandIT {
       try (ServiceProcess grant = admin(env, "grant-role", "--email", "Ada@Example.com", "--role", "admin")) {
         assertThat(grant.awaitExit(EXIT)).as(grant.output()).isZero();
         assertThat(grant.output()).contains("granted the role admin to ada@example.com")
-            .contains("the running service applies it at the account's next Login");
+            .contains("the running service applies it at the account's next Login")
+            .contains("database: the embedded database in " + dataDir.toAbsolutePath().normalize()
+                + ", through the running service");
       }
       String after = login(service.channel());
 
@@ -195,7 +197,8 @@ class AdminCommandIT {
 
       try (ServiceProcess grant = admin(env, "grant-role", "--email", "ada@example.com", "--role", "admin")) {
         assertThat(grant.awaitExit(EXIT)).as(grant.output()).isZero();
-        assertThat(grant.output()).contains("every running replica applies it now");
+        assertThat(grant.output()).contains("every running replica applies it now")
+            .contains("database: PostgreSQL at jdbc:postgresql://");
       }
 
       // the same token, no new Login: the change feed carried the role to both
