@@ -96,16 +96,15 @@ public final class AdminDatabase implements AutoCloseable {
     } catch (DatabaseUnavailableException e) {
       int code = h2ErrorCode(e);
       if (code == H2_DATABASE_NOT_FOUND) {
-        throw new AdminException("no embedded database in " + values.dataDir().toAbsolutePath().normalize()
+        throw new AdminException("no embedded database in " + folder
             + ": start the service with this --data-dir (DATA_DIR) once, and create the user");
       }
       if (code == H2_DATABASE_ALREADY_OPEN) {
-        throw new AdminException("the embedded database in " + values.dataDir().toAbsolutePath().normalize()
+        throw new AdminException("the embedded database in " + folder
             + " is held by a process that lets no admin command in (not a running user-service of this"
             + " version): stop that process, or run this command while the service runs");
       }
-      throw new AdminException("cannot open the embedded database in "
-          + values.dataDir().toAbsolutePath().normalize() + " (" + describe(e) + ")");
+      throw new AdminException("cannot open the embedded database in " + folder + " (" + describe(e) + ")");
     }
   }
 
