@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * Database work that calls hand off to be done in batches: items that arrive while batches run
@@ -27,10 +26,16 @@ import java.util.function.Consumer;
  * every call they serve. A batch of one runs in its call's own context, which ends with the
  * call, so a lone call costs no context and no deadline timer of its own.
  *
+ * <p>A batch's database work holds one of the {@code maxConcurrent} places; its calls are
+ * answered after the place is given up, so that the next batch's round trip to the database
+ * overlaps with encoding and sending this one's answers instead of waiting for them.
+ *
  * @param <T> an item, which knows how its call is answered
  */
 final class CallBatcher<T extends CallBatcher.Item> {
-  private final Consumer<List<Pending<T>>> work;
+  private static final Runnable NO_ANSWERS = () -> {};
+
+  private final Work<T> work;
   private final Executor executor;
   private final ScheduledExecutorService deadlines;
   private final int maxBatch;
@@ -39,13 +44,13 @@ final class CallBatcher<T extends CallBatcher.Item> {
   private final AtomicInteger running = new AtomicInteger();
 
   /**
-   * @param work does one batch and answers each of its items; when it throws, it must not have
-   *     answered any, as every item of the batch then fails with the exception
+   * @param work does one batch's database work and returns how its items are answered; when it
+   *     throws, every item of the batch fails with the exception
    * @param workers run the batches and end them at the latest deadline of their calls
    * @param maxBatch most items in a batch
    * @param maxConcurrent most batches at once
    */
-  CallBatcher(Consumer<List<Pending<T>>> work, DatabaseWorkers workers, int maxBatch, int maxConcurrent) {
+  CallBatcher(Work<T> work, DatabaseWorkers workers, int maxBatch, int maxConcurrent) {
     if (maxBatch < 1 || maxConcurrent < 1) {
       throw new IllegalArgumentException("maxBatch: " + maxBatch + ", maxConcurrent: " + maxConcurrent
           + " (expected: >= 1 each)");
@@ -56,6 +61,21 @@ final class CallBatcher<T extends CallBatcher.Item> {
     this.deadlines = workers.deadlines();
     this.maxBatch = maxBatch;
     this.maxConcurrent = maxConcurrent;
+  }
+
+  /**
+   * One batch's database work, done while the batch holds its place.
+   *
+   * @param <T> an item
+   */
+  @FunctionalInterface
+  interface Work<T> {
+    /**
+     * Does the work of {@code batch} without answering its items.
+     *
+     * @return answers every item of the batch; run once the batch has given up its place
+     */
+    Runnable run(List<Pending<T>> batch);
   }
 
   /** An item and how its call is answered; every item of a failed batch is answered with the failure. */
@@ -90,16 +110,20 @@ final class CallBatcher<T extends CallBatcher.Item> {
     }
   }
 
+  /** Does one batch, gives its place up, starting the next batch if items wait, then answers its calls. */
   private void drain() {
+    Runnable answers = NO_ANSWERS;
     try {
-      for (List<Pending<T>> batch = take(); !batch.isEmpty(); batch = take()) {
-        run(batch);
+      List<Pending<T>> batch = take();
+      if (!batch.isEmpty()) {
+        answers = run(batch);
       }
     } finally {
       running.decrementAndGet();
-      // an item that arrived after the last take saw this drain still running
+      // items that arrived while this batch ran (or after its take) start on another worker
       startIfIdle();
     }
+    answers.run();
   }
 
   private List<Pending<T>> take() {
@@ -116,34 +140,39 @@ final class CallBatcher<T extends CallBatcher.Item> {
     return batch;
   }
 
-  private void run(List<Pending<T>> batch) {
+  private Runnable run(List<Pending<T>> batch) {
     if (batch.size() == 1) {
       // its call's own context, trace included, ends with the call: no context, timer or trace scope of its own
-      batch.get(0).context.run(() -> workOrFail(batch));
-      return;
+      Context call = batch.get(0).context;
+      Context previous = call.attach();
+      try {
+        return workOrFail(batch);
+      } finally {
+        call.detach(previous);
+      }
     }
     // the batch's statements are traced as work of its first call
-    CallTraces.runInTraceOf(batch.get(0).context, () -> runBounded(batch));
+    return CallTraces.callInTraceOf(batch.get(0).context, () -> workBounded(batch));
   }
 
-  private void runBounded(List<Pending<T>> batch) {
+  private Runnable workBounded(List<Pending<T>> batch) {
     Context.CancellableContext bounded = latestDeadline(batch)
         .map(deadline -> Context.ROOT.withDeadline(deadline, deadlines))
         .orElseGet(Context.ROOT::withCancellation);
     Context previous = bounded.attach();
     try {
-      workOrFail(batch);
+      return workOrFail(batch);
     } finally {
       bounded.detach(previous);
       bounded.cancel(null);
     }
   }
 
-  private void workOrFail(List<Pending<T>> batch) {
+  private Runnable workOrFail(List<Pending<T>> batch) {
     try {
-      work.accept(batch);
+      return requireNonNull(work.run(batch), "answers");
     } catch (RuntimeException e) {
-      batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
+      return () -> batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
     }
   }
 

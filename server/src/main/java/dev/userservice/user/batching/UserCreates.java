@@ -59,12 +59,15 @@ public final class UserCreates {
         requireNonNull(password, "password"), requireNonNull(answer, "answer")));
   }
 
-  private void store(List<Pending<Create>> batch) {
+  /**
+   * Stores the batch; a create the batch skipped is stored alone here too, so that every insert
+   * is done while the batch holds its place. Returns the answers of the others.
+   */
+  private Runnable store(List<Pending<Create>> batch) {
     if (batch.size() == 1) {
       Pending<Create> only = batch.get(0);
       User created = sameRequest(only.item(), retryingConflicts(() -> users.create(only.item().id, only.item().user)));
-      only.answer(() -> only.item().answer.succeeded(created));
-      return;
+      return () -> only.answer(() -> only.item().answer.succeeded(created));
     }
     List<UUID> ids = new ArrayList<>(batch.size());
     List<NewUser> newUsers = new ArrayList<>(batch.size());
@@ -73,15 +76,17 @@ public final class UserCreates {
       newUsers.add(pending.item().user);
     }
     List<Optional<User>> stored = retryingConflicts(() -> users.createAllSkippingTaken(ids, newUsers));
+    List<Runnable> answers = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Pending<Create> pending = batch.get(i);
       Optional<User> user = stored.get(i);
       if (user.isPresent()) {
-        pending.answer(() -> pending.item().answer.succeeded(user.get()));
+        answers.add(() -> pending.answer(() -> pending.item().answer.succeeded(user.get())));
       } else {
         pending.answer(() -> createAlone(pending.item()));
       }
     }
+    return () -> answers.forEach(Runnable::run);
   }
 
   private void createAlone(Create create) {

@@ -30,7 +30,7 @@ public final class UserLookups {
    */
   public UserLookups(UserRepository users, DatabaseWorkers workers, int maxQueries) {
     this.users = requireNonNull(users, "users");
-    this.batcher = new CallBatcher<>(this::answer, workers, MAX_BATCH, maxQueries);
+    this.batcher = new CallBatcher<>(this::lookUp, workers, MAX_BATCH, maxQueries);
   }
 
   /** Looks {@code id} up for the current call and answers later with the user, if any. */
@@ -38,14 +38,14 @@ public final class UserLookups {
     batcher.submit(new Lookup(requireNonNull(id, "id"), requireNonNull(answer, "answer")));
   }
 
-  private void answer(List<Pending<Lookup>> batch) {
+  private Runnable lookUp(List<Pending<Lookup>> batch) {
     Set<UUID> ids = new HashSet<>();
     batch.forEach(pending -> ids.add(pending.item().id));
     Map<UUID, User> found = new HashMap<>();
     for (User user : users.findByIds(ids)) {
       found.put(user.id(), user);
     }
-    batch.forEach(pending -> pending.answer(
+    return () -> batch.forEach(pending -> pending.answer(
         () -> pending.item().answer.succeeded(Optional.ofNullable(found.get(pending.item().id)))));
   }
 

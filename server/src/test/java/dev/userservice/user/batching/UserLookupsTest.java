@@ -101,6 +101,46 @@ class UserLookupsTest {
   }
 
   @Test
+  void find_nextQueryRunsWhileTheCallsOfTheLastAreAnswered() throws Exception {
+    released.countDown();
+    UserLookups lookups = new UserLookups(repository, workers, 1);
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    repository.stored.add(second);
+    CountDownLatch answering = new CountDownLatch(1);
+    CountDownLatch firstMayFinish = new CountDownLatch(1);
+    lookups.find(first, new CallAnswer<>() {
+      @Override
+      public void succeeded(Optional<User> user) {
+        answering.countDown();
+        try {
+          firstMayFinish.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        answers.put(first, user);
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        answers.put(first, e);
+      }
+    });
+    assertThat(answering.await(5, TimeUnit.SECONDS)).isTrue();
+
+    // the only query place was given up before the first call was answered
+    lookups.find(second, recording(second));
+    awaitAnswers(1);
+    assertThat(answers).containsOnlyKeys(second);
+    assertThat(answers.get(second)).isEqualTo(Optional.of(user(second)));
+
+    firstMayFinish.countDown();
+    awaitAnswers(2);
+    assertThat(answers.get(first)).isEqualTo(Optional.empty());
+    assertThat(repository.queries).containsExactly(Set.of(first), Set.of(second));
+  }
+
+  @Test
   void find_queryFails_everyLookupOfTheBatchFails() throws Exception {
     repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
     released.countDown();
