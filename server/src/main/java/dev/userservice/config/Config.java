@@ -71,20 +71,25 @@ public record Config(
     int hashThreads,
     int hashQueue) {
 
-  static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)");
+  static final Setting GRPC_PORT = Setting.of("grpc-port", "GRPC_PORT", "50051", "gRPC port (0 picks a free one)")
+      .within(0, 65535);
   static final Setting DATABASE_URL = Setting.of("database-url", "DATABASE_URL", null,
       "jdbc:postgresql://..., postgres://user:pass@host/db or jdbc:h2:...; several hosts (h1:5432,h2:5432):"
           + " the primary among them; unset uses H2 under --data-dir");
   static final Setting DATABASE_USER = Setting.of("database-user", "DATABASE_USER", null, "database user");
   static final Setting DATABASE_PASSWORD = Setting.secret("database-password", "DATABASE_PASSWORD", "database password");
   static final Setting DATA_DIR = Setting.of("data-dir", "DATA_DIR", "./data", "folder of the embedded H2 database");
-  static final Setting POOL_SIZE = Setting.of("db-pool-size", "DB_POOL_SIZE", "10", "most pooled database connections");
+  static final Setting POOL_SIZE = Setting.of("db-pool-size", "DB_POOL_SIZE", "10", "most pooled database connections")
+      .within(1, 1000);
   static final Setting CONNECTION_TIMEOUT = Setting.of("db-connection-timeout-ms", "DB_CONNECTION_TIMEOUT_MS", "2000",
-      "longest wait for a pooled connection, then UNAVAILABLE");
+      "longest wait for a pooled connection, then UNAVAILABLE")
+      .within(250, 600_000);
   static final Setting HEALTH_INTERVAL = Setting.of("health-interval-ms", "HEALTH_INTERVAL_MS", "2000",
-      "time between database checks behind the health service");
+      "time between database checks behind the health service")
+      .within(100, 600_000);
   static final Setting SHUTDOWN_GRACE = Setting.of("shutdown-grace-ms", "SHUTDOWN_GRACE_MS", "10000",
-      "time calls in flight get to finish at shutdown");
+      "time calls in flight get to finish at shutdown")
+      .within(0, 3_600_000);
   static final Setting JWT_SECRET = Setting.secret("jwt-secret", "JWT_SECRET",
       "HS256 token secret, at least 32 bytes; unset (and no key file): random, tokens die with the process");
   static final Setting JWT_PUBLIC_KEY_FILE = Setting.of("jwt-public-key-file", "JWT_PUBLIC_KEY_FILE", null,
@@ -94,62 +99,84 @@ public record Config(
   static final Setting JWT_ISSUER = Setting.of("jwt-issuer", "JWT_ISSUER", "user-service", "required iss claim");
   static final Setting JWT_AUDIENCE = Setting.of("jwt-audience", "JWT_AUDIENCE", "user-service", "required aud claim");
   static final Setting TOKEN_TTL = Setting.of("token-ttl-seconds", "TOKEN_TTL_SECONDS", "900",
-      "lifetime of tokens Login issues");
+      "lifetime of tokens Login issues")
+      .within(30, 86_400);
   static final Setting JWT_CLOCK_SKEW = Setting.of("jwt-clock-skew-seconds", "JWT_CLOCK_SKEW_SECONDS", "30",
-      "tolerance for exp and nbf");
+      "tolerance for exp and nbf")
+      .within(0, 300);
   static final Setting LOGIN_MAX_FAILURES = Setting.of("login-max-failures", "LOGIN_MAX_FAILURES", "5",
-      "failed logins for one email before further attempts are refused");
+      "failed logins for one email before further attempts are refused")
+      .within(1, 1000);
   static final Setting LOGIN_LOCKOUT = Setting.of("login-lockout-seconds", "LOGIN_LOCKOUT_SECONDS", "900",
-      "window in which failures count; the longest lockout");
+      "window in which failures count; the longest lockout")
+      .within(1, 86_400);
   static final Setting TLS_CERT_FILE = Setting.of("tls-cert-file", "TLS_CERT_FILE", null,
       "PEM certificate chain: serve TLS (needs --tls-key-file)");
   static final Setting TLS_KEY_FILE = Setting.of("tls-key-file", "TLS_KEY_FILE", null, "PEM private key of the certificate");
   static final Setting TLS_CLIENT_CA_FILE = Setting.of("tls-client-ca-file", "TLS_CLIENT_CA_FILE", null,
       "PEM CA certificates: require client certificates signed by them (mTLS)");
   static final Setting METRICS_PORT = Setting.of("metrics-port", "METRICS_PORT", "9464",
-      "port of the Prometheus endpoint /metrics (0 turns it off)");
+      "port of the Prometheus endpoint /metrics (0 turns it off)")
+      .within(0, 65535);
   static final Setting HEALTH_PORT = Setting.of("health-port", "HEALTH_PORT", "0",
-      "plaintext port serving only the health service, for probes that cannot speak TLS (0: off)");
+      "plaintext port serving only the health service, for probes that cannot speak TLS (0: off)")
+      .within(0, 65535);
   static final Setting LOG_FORMAT = Setting.of("log-format", "LOG_FORMAT", "text",
       "text, or json for one ECS JSON object per line");
   static final Setting OTLP_ENDPOINT = Setting.of("otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", null,
       "http(s) base URL of an OTLP collector: send traces to its /v1/traces (unset: no tracing)");
   static final Setting MAX_INBOUND_MESSAGE = Setting.of("max-inbound-message-bytes", "MAX_INBOUND_MESSAGE_BYTES",
-      "4194304", "largest request message; larger ones fail with RESOURCE_EXHAUSTED");
+      "4194304", "largest request message; larger ones fail with RESOURCE_EXHAUSTED")
+      .within(1024, 256 * 1024 * 1024);
   static final Setting MAX_INBOUND_METADATA = Setting.of("max-inbound-metadata-bytes", "MAX_INBOUND_METADATA_BYTES",
-      "8192", "largest request header block");
+      "8192", "largest request header block")
+      .within(1024, 1024 * 1024);
   static final Setting MAX_CONCURRENT_CALLS = Setting.of("max-concurrent-calls-per-connection",
-      "MAX_CONCURRENT_CALLS_PER_CONNECTION", "100", "most calls open at once on one client connection; more wait");
+      "MAX_CONCURRENT_CALLS_PER_CONNECTION", "100", "most calls open at once on one client connection; more wait")
+      .within(1, 1_000_000);
   static final Setting KEEPALIVE_PERMIT_TIME = Setting.of("keepalive-permit-time-ms", "KEEPALIVE_PERMIT_TIME_MS",
-      "20000", "shortest interval between client keepalive pings; faster pingers are disconnected");
+      "20000", "shortest interval between client keepalive pings; faster pingers are disconnected")
+      .within(0, 86_400_000);
   static final Setting KEEPALIVE_PERMIT_WITHOUT_CALLS = Setting.of("keepalive-permit-without-calls",
       "KEEPALIVE_PERMIT_WITHOUT_CALLS", "true", "whether clients may ping while they have no call open");
   static final Setting MAX_CONNECTION_AGE = Setting.of("max-connection-age-ms", "MAX_CONNECTION_AGE_MS", "1800000",
-      "age after which a connection is asked to go away, so load balancers rebalance (0: never)");
+      "age after which a connection is asked to go away, so load balancers rebalance (0: never)")
+      .within(0, 30L * 86_400_000);
   static final Setting MAX_CONNECTION_AGE_GRACE = Setting.of("max-connection-age-grace-ms",
-      "MAX_CONNECTION_AGE_GRACE_MS", "60000", "time calls in flight get after that before the connection closes");
+      "MAX_CONNECTION_AGE_GRACE_MS", "60000", "time calls in flight get after that before the connection closes")
+      .within(0, 86_400_000);
   static final Setting MAX_STREAMS_PER_CONNECTION = Setting.of("max-streams-per-connection",
-      "MAX_STREAMS_PER_CONNECTION", "50", "most streaming calls open at once on one connection; more: RESOURCE_EXHAUSTED");
+      "MAX_STREAMS_PER_CONNECTION", "50", "most streaming calls open at once on one connection; more: RESOURCE_EXHAUSTED")
+      .within(1, 1_000_000);
   static final Setting MAX_STREAMS = Setting.of("max-streams", "MAX_STREAMS", "500",
-      "most streaming calls open at once on the server; more: RESOURCE_EXHAUSTED");
+      "most streaming calls open at once on the server; more: RESOURCE_EXHAUSTED")
+      .within(1, 1_000_000);
   static final Setting STREAM_BUFFER_BYTES = Setting.of("stream-buffer-bytes", "STREAM_BUFFER_BYTES", "8192",
-      "bytes a response stream queues for a client that does not read before it waits");
+      "bytes a response stream queues for a client that does not read before it waits")
+      .within(1024, 16 * 1024 * 1024);
   static final Setting MAX_RST_FRAMES = Setting.of("max-rst-frames-per-window", "MAX_RST_FRAMES_PER_WINDOW", "200",
-      "stream resets a client may send per window before GOAWAY (rapid reset guard; 0: off)");
+      "stream resets a client may send per window before GOAWAY (rapid reset guard; 0: off)")
+      .within(0, 1_000_000);
   static final Setting RST_FRAMES_WINDOW = Setting.of("rst-frames-window-seconds", "RST_FRAMES_WINDOW_SECONDS", "10",
-      "the window of --max-rst-frames-per-window");
+      "the window of --max-rst-frames-per-window")
+      .within(1, 3600);
   static final Setting ADMIN_SERVICES = Setting.of("admin-services", "ADMIN_SERVICES", "false",
       "serve channelz and the other grpc admin services (admin role required)");
   static final Setting CALL_THREADS = Setting.of("call-threads", "CALL_THREADS", "0",
-      "threads that run calls (0: as many as --db-pool-size)");
+      "threads that run calls (0: as many as --db-pool-size)")
+      .within(0, 10_000);
   static final Setting EVENT_LOOP_THREADS = Setting.of("event-loop-threads", "EVENT_LOOP_THREADS", "0",
-      "Netty I/O threads (0: half the cores, at least 1)");
+      "Netty I/O threads (0: half the cores, at least 1)")
+      .within(0, 1_000);
   static final Setting HASH_THREADS = Setting.of("hash-threads", "HASH_THREADS", "0",
-      "threads that hash and verify passwords for CreateUser and Login (0: half the cores, at most a quarter of the heap at 19 MiB each, at least 1)");
+      "threads that hash and verify passwords for CreateUser and Login (0: half the cores, at most a quarter of the heap at 19 MiB each, at least 1)")
+      .within(0, 1_000);
   static final Setting HASH_QUEUE = Setting.of("hash-queue", "HASH_QUEUE", "32",
-      "CreateUser-with-password and Login calls that may wait for a hashing thread; more get UNAVAILABLE");
+      "CreateUser-with-password and Login calls that may wait for a hashing thread; more get UNAVAILABLE")
+      .within(0, 100_000);
   static final Setting DRAIN_DELAY = Setting.of("drain-delay-ms", "DRAIN_DELAY_MS", "5000",
-      "time between health NOT_SERVING and refusing new calls at shutdown");
+      "time between health NOT_SERVING and refusing new calls at shutdown")
+      .within(0, 600_000);
 
   /** Every setting, in the order {@code --help} and the README list them. */
   public static final List<Setting> SETTINGS = List.of(GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
@@ -203,30 +230,30 @@ public record Config(
   public static Described loadDescribed(CommandSpec parsed) {
     SettingValues values = new SettingValues(SettingOptions.values(parsed));
     Config config = new Config(
-        values.integer(GRPC_PORT, 0, 65535),
+        values.integer(GRPC_PORT),
         values.optional(DATABASE_URL),
         values.optional(DATABASE_USER),
         values.optional(DATABASE_PASSWORD),
         Path.of(values.string(DATA_DIR)),
-        values.integer(POOL_SIZE, 1, 1000),
+        values.integer(POOL_SIZE),
         connectionTimeout(values),
-        values.millis(HEALTH_INTERVAL, 100, 600_000),
-        values.millis(SHUTDOWN_GRACE, 0, 3_600_000),
+        values.millis(HEALTH_INTERVAL),
+        values.millis(SHUTDOWN_GRACE),
         tokens(values),
-        values.integer(LOGIN_MAX_FAILURES, 1, 1000),
-        Duration.ofSeconds(values.integer(LOGIN_LOCKOUT, 1, 86_400)),
+        values.integer(LOGIN_MAX_FAILURES),
+        Duration.ofSeconds(values.integer(LOGIN_LOCKOUT)),
         tls(values),
-        values.integer(METRICS_PORT, 0, 65535),
-        values.integer(HEALTH_PORT, 0, 65535),
+        values.integer(METRICS_PORT),
+        values.integer(HEALTH_PORT),
         logFormat(values),
         otlpEndpoint(values),
         limits(values),
         values.bool(ADMIN_SERVICES),
-        values.millis(DRAIN_DELAY, 0, 600_000),
-        values.integer(CALL_THREADS, 0, 10_000),
-        values.integer(EVENT_LOOP_THREADS, 0, 1_000),
-        values.integer(HASH_THREADS, 0, 1_000),
-        values.integer(HASH_QUEUE, 0, 100_000));
+        values.millis(DRAIN_DELAY),
+        values.integer(CALL_THREADS),
+        values.integer(EVENT_LOOP_THREADS),
+        values.integer(HASH_THREADS),
+        values.integer(HASH_QUEUE));
     return new Described(config, values.describe());
   }
 
@@ -252,7 +279,7 @@ public record Config(
   }
 
   private static Duration connectionTimeout(SettingValues values) {
-    return values.millis(CONNECTION_TIMEOUT, 250, 600_000);
+    return values.millis(CONNECTION_TIMEOUT);
   }
 
   private static TokenValues tokens(SettingValues values) {
@@ -271,8 +298,8 @@ public record Config(
           + " is given: the algorithm is pinned to one key");
     }
     return new TokenValues(secret, publicKey, privateKey, values.string(JWT_ISSUER), values.string(JWT_AUDIENCE),
-        Duration.ofSeconds(values.integer(TOKEN_TTL, 30, 86_400)),
-        Duration.ofSeconds(values.integer(JWT_CLOCK_SKEW, 0, 300)));
+        Duration.ofSeconds(values.integer(TOKEN_TTL)),
+        Duration.ofSeconds(values.integer(JWT_CLOCK_SKEW)));
   }
 
   private static LogFormat logFormat(SettingValues values) {
@@ -298,18 +325,18 @@ public record Config(
 
   private static TransportLimits limits(SettingValues values) {
     return new TransportLimits(
-        values.integer(MAX_INBOUND_MESSAGE, 1024, 256 * 1024 * 1024),
-        values.integer(MAX_INBOUND_METADATA, 1024, 1024 * 1024),
-        values.integer(MAX_CONCURRENT_CALLS, 1, 1_000_000),
-        values.millis(KEEPALIVE_PERMIT_TIME, 0, 86_400_000),
+        values.integer(MAX_INBOUND_MESSAGE),
+        values.integer(MAX_INBOUND_METADATA),
+        values.integer(MAX_CONCURRENT_CALLS),
+        values.millis(KEEPALIVE_PERMIT_TIME),
         values.bool(KEEPALIVE_PERMIT_WITHOUT_CALLS),
-        values.millis(MAX_CONNECTION_AGE, 0, 30L * 86_400_000),
-        values.millis(MAX_CONNECTION_AGE_GRACE, 0, 86_400_000),
-        values.integer(MAX_STREAMS_PER_CONNECTION, 1, 1_000_000),
-        values.integer(MAX_STREAMS, 1, 1_000_000),
-        values.integer(STREAM_BUFFER_BYTES, 1024, 16 * 1024 * 1024),
-        values.integer(MAX_RST_FRAMES, 0, 1_000_000),
-        Duration.ofSeconds(values.integer(RST_FRAMES_WINDOW, 1, 3600)));
+        values.millis(MAX_CONNECTION_AGE),
+        values.millis(MAX_CONNECTION_AGE_GRACE),
+        values.integer(MAX_STREAMS_PER_CONNECTION),
+        values.integer(MAX_STREAMS),
+        values.integer(STREAM_BUFFER_BYTES),
+        values.integer(MAX_RST_FRAMES),
+        Duration.ofSeconds(values.integer(RST_FRAMES_WINDOW)));
   }
 
   private static Optional<TlsSettings> tls(SettingValues values) {

@@ -35,7 +35,9 @@ final class SettingOptions {
   }
 
   private static OptionSpec option(Setting setting) {
-    String where = "env " + setting.env() + (setting.defaultValue() == null ? "" : ", default " + setting.defaultValue());
+    String where = "env " + setting.env() + (setting.defaultValue() == null ? "" : ", default " + setting.defaultValue())
+        // "from 1 to 1000": help text is wrapped at dots too, so "1..1000" could be cut in two
+        + setting.range().map(range -> ", from " + range.min() + " to " + range.max()).orElse("");
     return OptionSpec.builder("--" + setting.flag())
         .type(String.class)
         .paramLabel("<value>")

@@ -34,30 +34,35 @@ final class SettingValues {
     return value;
   }
 
-  int integer(Setting setting, int min, int max) {
+  /** The setting as an int within its range. */
+  int integer(Setting setting) {
+    Setting.Range range = rangeOf(setting);
+    if (range.min() < Integer.MIN_VALUE || range.max() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(setting.displayName() + ": range " + range + " is wider than an int");
+    }
+    return (int) number(setting, range, "an integer in ");
+  }
+
+  /** The setting, a number of milliseconds within its range. */
+  Duration millis(Setting setting) {
+    return Duration.ofMillis(number(setting, rangeOf(setting), "milliseconds in "));
+  }
+
+  private long number(Setting setting, Setting.Range range, String expected) {
     String raw = string(setting);
     try {
-      int value = Integer.parseInt(raw.trim());
-      if (value >= min && value <= max) {
+      long value = Long.parseLong(raw.trim());
+      if (range.contains(value)) {
         return value;
       }
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw invalid(setting, raw, "an integer in " + min + ".." + max);
+    throw invalid(setting, raw, expected + range);
   }
 
-  Duration millis(Setting setting, long min, long max) {
-    String raw = string(setting);
-    try {
-      long value = Long.parseLong(raw.trim());
-      if (value >= min && value <= max) {
-        return Duration.ofMillis(value);
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw invalid(setting, raw, "milliseconds in " + min + ".." + max);
+  private static Setting.Range rangeOf(Setting setting) {
+    return setting.range().orElseThrow(() -> new IllegalArgumentException(setting.displayName() + " has no range"));
   }
 
   boolean bool(Setting setting) {

@@ -13,6 +13,7 @@ import io.grpc.Status;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -24,10 +25,16 @@ import org.slf4j.spi.LoggingEventBuilder;
  * peer, subject (when the call carried a valid token) and request id. It logs no message
  * contents and no metadata but the request id, so no password or token can reach the log
  * through it. It must run after {@link RequestIdInterceptor} and before the auth interceptor.
+ *
+ * <p>A call that ends without the server closing it is logged with the status the transport gave
+ * the caller (from {@link StreamEndings}, where the server has it), RESOURCE_EXHAUSTED for a
+ * message over the inbound limit, say; as CANCELLED when the client cancelled.
  */
 public final class CallLoggingInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger("calls");
   private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
+  static final int MAX_UNROUTED_METHOD_BYTES = 256;
+  private static final Status CANCELLED = Status.CANCELLED.withDescription("cancelled by the client or its deadline");
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -35,6 +42,8 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     // probes call health every few seconds: their lines go to DEBUG
     boolean quiet = HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName());
     CallSubject subject = new CallSubject();
+    Optional<StreamEndings.Ending> ending = StreamEndings.current();
+    ending.ifPresent(StreamEndings.Ending::intercepted);
     CallRecord record = new CallRecord(call.getMethodDescriptor().getFullMethodName(), quiet,
         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), RequestId.current().orElse(null), subject,
         System.nanoTime());
@@ -49,10 +58,28 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     return new SimpleForwardingServerCallListener<>(Contexts.interceptCall(context, logged, headers, next)) {
       @Override
       public void onCancel() {
-        record.finish(Status.CANCELLED.withDescription("cancelled by the client or its deadline"));
+        record.finish(ending.flatMap(StreamEndings.Ending::status)
+            .filter(status -> !status.isOk() && status.getCode() != Status.Code.CANCELLED)
+            .orElse(CANCELLED));
         super.onCancel();
       }
     };
+  }
+
+  /**
+   * Logs a call that never reached the interceptors: a method the server does not have, named by
+   * the caller (cut to {@link #MAX_UNROUTED_METHOD_BYTES}).
+   */
+  static void logUnrouted(String method, Status status, long startNanos) {
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
+    LoggingEventBuilder line = log.atInfo()
+        .addKeyValue("method", BoundedText.truncate(method, MAX_UNROUTED_METHOD_BYTES))
+        .addKeyValue("status", status.getCode().name())
+        .addKeyValue("duration_ms", millis(micros));
+    if (!status.isOk() && status.getDescription() != null) {
+      line = line.addKeyValue("description", BoundedText.truncate(status.getDescription(), MAX_UNROUTED_METHOD_BYTES));
+    }
+    line.log("call finished");
   }
 
   /** Microseconds as milliseconds with three decimals, 12.045: a number, so JSON lines carry it as one. */

@@ -21,6 +21,7 @@ import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
 import dev.userservice.observability.ServiceTracing;
+import dev.userservice.observability.StreamEndings;
 import dev.userservice.user.AccountStateCache;
 import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.changes.ChangeFeed;
@@ -188,6 +189,8 @@ public final class UserServiceApp implements AutoCloseable {
       }
       // gRPC's metrics come from its stream tracers, so calls the auth interceptor refuses are counted too
       metrics.instrument(builder);
+      // a call the transport ends is logged with the status the caller got, not as cancelled
+      builder.addStreamTracerFactory(new StreamEndings());
       StreamLimiter streams = StreamLimiter.from(config.limits());
       // streams are counted per connection through the filter that marks each connection
       builder.addTransportFilter(streams.transportFilter());

@@ -32,16 +32,18 @@ class CliTest {
   }
 
   @Test
-  void help_server_listsEverySettingWithItsVariableAndDefault() {
+  void help_server_listsEverySettingWithItsVariableDefaultAndRange() {
     assertThat(execute(Map.of(), "--help")).isZero();
 
     String help = out.toString().replaceAll("\\s+", " ");
     for (Setting setting : Config.SETTINGS) {
       String where = "(env " + setting.env()
-          + (setting.defaultValue() == null ? ")" : ", default " + setting.defaultValue() + ")");
+          + (setting.defaultValue() == null ? "" : ", default " + setting.defaultValue())
+          + setting.range().map(range -> ", from " + range.min() + " to " + range.max()).orElse("") + ")";
       assertThat(help).contains("--" + setting.flag() + "=<value>").contains(where);
     }
-    assertThat(help).startsWith("Usage: user-service [OPTIONS] [COMMAND]").contains("bench");
+    assertThat(help).startsWith("Usage: user-service [OPTIONS] [COMMAND]").contains("bench")
+        .contains("(env TOKEN_TTL_SECONDS, default 900, from 30 to 86400)");
     assertThat(err.toString()).isEmpty();
   }
 

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 
 /** The README's settings table is {@link Config#SETTINGS}, row for row. */
 class SettingsTableTest {
-  private static final String HEADER = "| flag | environment | default | meaning |";
+  private static final String HEADER = "| flag | environment | default | values | meaning |";
 
-  /** The table's rows as the settings make them: flags in backticks, an unset default empty. */
+  /** The table's rows as the settings make them: flags in backticks, an unset default and a setting without a range empty. */
   static List<List<String>> expectedRows() {
     return Config.SETTINGS.stream().map(s -> List.of("`--" + s.flag() + "`", "`" + s.env() + "`",
-        s.defaultValue() == null ? "" : s.defaultValue(), s.description().replaceAll("(--[a-z-]+)", "`$1`")))
+        s.defaultValue() == null ? "" : s.defaultValue(), s.range().map(Setting.Range::toString).orElse(""),
+        s.description().replaceAll("(--[a-z-]+)", "`$1`")))
         .toList();
   }
 

@@ -2,6 +2,7 @@ package dev.userservice.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -17,14 +18,19 @@ import dev.userservice.testing.Promtool;
 import dev.userservice.testing.Scrape;
 import dev.userservice.testing.ServiceProcess;
 import dev.userservice.testing.TestTokens;
+import io.grpc.CallOptions;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.testing.TestMethodDescriptors;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -116,6 +122,29 @@ class ObservabilityIT {
       assertThat(stub.createUser(CreateUserRequest.newBuilder().setEmail("small@example.com").setName("Small")
           .build()).getEmail()).isEqualTo("small@example.com");
       assertThat(service.output()).doesNotContain("Exception processing message").doesNotContain("\tat io.grpc");
+      // each refused call's line (written within the log's 100 ms) has the status its caller got, not CANCELLED
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(service.output().lines()
+          .filter(line -> line.contains("method=\"user.v1.UserService/CreateUser\"")
+              && line.contains("status=\"RESOURCE_EXHAUSTED\""))).hasSize(5));
+    }
+  }
+
+  @Test
+  void unknownMethod_unimplemented_loggedWithTheMethodItNamed() throws Exception {
+    try (ServiceProcess service = ServiceProcess.start(Map.of("JWT_SECRET", TestTokens.SECRET),
+        "--data-dir=" + dataDir)) {
+      MethodDescriptor<Void, Void> unknown = TestMethodDescriptors.voidMethod().toBuilder()
+          .setFullMethodName("user.v1.UserService/DeleteEverything").build();
+      StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class,
+          () -> ClientCalls.blockingUnaryCall(service.channel(), unknown,
+              CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), null));
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+
+      // no interceptor runs for a method the server does not have: its line comes from the stream's end
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(service.output().lines()
+          .filter(line -> line.contains("call finished")
+              && line.contains("method=\"user.v1.UserService/DeleteEverything\"")
+              && line.contains("status=\"UNIMPLEMENTED\""))).hasSize(1));
     }
   }
 

@@ -123,6 +123,17 @@ class UserUpdatesTest {
   }
 
   @Test
+  void userUpdates_statusNumberTheContractDoesNotDefine_invalidArgumentNamingTheNumber() throws Exception {
+    Outcome outcome = send(UserUpdateRequest.newBuilder().setUserId(ada.getId())
+        .setUpdateMask(FieldMask.newBuilder().addPaths("status")).setStatusValue(7).build());
+
+    assertThat(outcome.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(outcome.status().getDescription()).contains("status: is 7 (expected: USER_STATUS_ACTIVE or")
+        .doesNotContain("UNRECOGNIZED");
+    assertThat(stored()).isEqualTo(ada);
+  }
+
+  @Test
   void userUpdates_invalidFields_invalidArgumentListingEach() throws Exception {
     Outcome outcome = send(UserUpdateRequest.newBuilder().setUserId(ada.getId())
         .setUpdateMask(FieldMask.newBuilder().addPaths("name").addPaths("email").addPaths("id").addPaths("status"))

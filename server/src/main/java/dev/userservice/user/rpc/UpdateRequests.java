@@ -88,7 +88,10 @@ final class UpdateRequests {
       case USER_STATUS_ACTIVE -> Optional.of(AccountStatus.ACTIVE);
       case USER_STATUS_INACTIVE -> Optional.of(AccountStatus.INACTIVE);
       default -> {
-        violations.add(new FieldViolation("status", "is " + request.getStatus()
+        // a number this contract does not define reads as UNRECOGNIZED: name the number instead
+        String given = request.getStatus() == UserStatus.UNRECOGNIZED
+            ? String.valueOf(request.getStatusValue()) : request.getStatus().name();
+        violations.add(new FieldViolation("status", "is " + given
             + " (expected: USER_STATUS_ACTIVE or USER_STATUS_INACTIVE)"));
         yield Optional.empty();
       }

@@ -93,7 +93,8 @@ final class UserUpdatesCall implements StreamObserver<UserUpdateRequest> {
     Principal caller = Principal.current()
         .orElseThrow(() -> new PermissionDeniedException("no authenticated caller"));
     if (!caller.mayChange(id.toString())) {
-      throw new PermissionDeniedException("a caller may update only its own user (role 'admin' may update any)");
+      throw new PermissionDeniedException(
+          "a caller may update or follow only its own user (role 'admin' may update or follow any)");
     }
   }
 

@@ -206,7 +206,9 @@ class LiveUpdatesTest {
     StreamObserver<UserUpdateRequest> requests = open(TestTokens.user(ada.getId()), answers);
     requests.onNext(follow(grace));
 
-    assertThat(answers.awaitEnd().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    Status refused = answers.awaitEnd();
+    assertThat(refused.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(refused.getDescription()).contains("update or follow only its own user");
     assertThat(answers.values()).isEmpty();
     assertThat(hub.subscribedUsers()).isEmpty();
   }
