@@ -27,8 +27,10 @@ import org.slf4j.spi.LoggingEventBuilder;
  * through it. It must run after {@link RequestIdInterceptor} and before the auth interceptor.
  *
  * <p>A call that ends without the server closing it is logged with the status the transport gave
- * the caller (from {@link StreamEndings}, where the server has it), RESOURCE_EXHAUSTED for a
- * message over the inbound limit, say; as CANCELLED when the client cancelled.
+ * the caller (from {@link StreamEndings}, where the server has it): RESOURCE_EXHAUSTED for a
+ * message over the inbound limit, DEADLINE_EXCEEDED when the server ended it at its deadline; as
+ * CANCELLED when the client cancelled. A call whose stream closed before it got here was logged
+ * when its stream closed, and is not logged again.
  */
 public final class CallLoggingInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger("calls");
@@ -43,10 +45,14 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     boolean quiet = HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName());
     CallSubject subject = new CallSubject();
     Optional<StreamEndings.Ending> ending = StreamEndings.current();
-    ending.ifPresent(StreamEndings.Ending::intercepted);
+    // false when the stream closed before the call got here, and its end logged it
+    boolean logsHere = ending.map(StreamEndings.Ending::intercepted).orElse(true);
     CallRecord record = new CallRecord(call.getMethodDescriptor().getFullMethodName(), quiet,
         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), RequestId.current().orElse(null), subject,
         System.nanoTime());
+    if (!logsHere) {
+      record.loggedElsewhere();
+    }
     ServerCall<Q, R> logged = new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
@@ -113,6 +119,11 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
       this.requestId = requestId;
       this.subject = subject;
       this.startNanos = startNanos;
+    }
+
+    /** The call's line was written when its stream closed: this record writes none. */
+    void loggedElsewhere() {
+      finished.set(true);
     }
 
     void finish(Status status) {

@@ -5,17 +5,22 @@ import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How each call's stream ended, as the transport saw it. A call that the transport ends itself
  * (a message over the inbound limit, a malformed one) reaches the interceptors only as a
  * cancellation; its stream tracer is told the status the caller got. The tracer puts an
  * {@link Ending} in the call's context, where {@link CallLoggingInterceptor} finds it. A call
- * that never reaches the interceptors (a method the server does not have) is logged from here,
- * with the method the caller named, its status and duration.
+ * whose stream closes before it reaches the interceptors (a method the server does not have, a
+ * stream the client resets at once) is logged from here, with the method the caller named, its
+ * status and duration; each call is logged once, by whichever comes first.
  */
 public final class StreamEndings extends ServerStreamTracer.Factory {
   private static final Context.Key<Ending> KEY = Context.key("stream-ending");
+  private static final int OPEN = 0;
+  private static final int INTERCEPTED = 1;
+  private static final int CLOSED_FIRST = 2;
 
   @Override
   public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
@@ -30,7 +35,7 @@ public final class StreamEndings extends ServerStreamTracer.Factory {
       @Override
       public void streamClosed(Status status) {
         ending.status = status;
-        if (!ending.intercepted) {
+        if (ending.state.compareAndSet(OPEN, CLOSED_FIRST)) {
           CallLoggingInterceptor.logUnrouted(fullMethodName, status, startNanos);
         }
       }
@@ -42,20 +47,26 @@ public final class StreamEndings extends ServerStreamTracer.Factory {
     return Optional.ofNullable(KEY.get());
   }
 
-  /** The status a stream closed with, once it has, and whether its call reached the interceptors. */
+  /**
+   * The status a stream closed with, once it has, and which of two logged the call: the
+   * interceptors, when the call reached them first, else the stream's end (a method the server
+   * does not have, or a stream the client reset before its call started).
+   */
   static final class Ending {
     // written by the transport before it tells the call's listener that the stream closed
     private volatile Status status;
-    // set on the thread that starts the call, before the stream can close
-    private volatile boolean intercepted;
+    private final AtomicInteger state = new AtomicInteger(OPEN);
 
     Optional<Status> status() {
       return Optional.ofNullable(status);
     }
 
-    /** The call reached the interceptors, which log it. */
-    void intercepted() {
-      intercepted = true;
+    /**
+     * The call reached the interceptors, which then log it; false when its stream had already
+     * closed and was logged as it did.
+     */
+    boolean intercepted() {
+      return state.compareAndSet(OPEN, INTERCEPTED);
     }
   }
 }

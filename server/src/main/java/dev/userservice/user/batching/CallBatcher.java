@@ -12,8 +12,11 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Database work that calls hand off to be done in batches: items that arrive while batches run
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param <T> an item, which knows how its call is answered
  */
 final class CallBatcher<T extends CallBatcher.Item> {
+  private static final Logger log = LoggerFactory.getLogger(CallBatcher.class);
   private static final Runnable NO_ANSWERS = () -> {};
 
   private final Work<T> work;
@@ -85,9 +89,16 @@ final class CallBatcher<T extends CallBatcher.Item> {
 
   /** An item and the context of the call that submitted it. */
   record Pending<T>(T item, Context context) {
-    /** Runs {@code answer} in the submitting call's context. */
+    /**
+     * Runs {@code answer} in the submitting call's context. An answer that throws is logged, so
+     * that the other calls of its batch are still answered.
+     */
     void answer(Runnable answer) {
-      context.run(answer);
+      try {
+        context.run(answer);
+      } catch (RuntimeException e) {
+        log.error("answering a call of a batch failed", e);
+      }
     }
   }
 
@@ -104,7 +115,12 @@ final class CallBatcher<T extends CallBatcher.Item> {
         return; // a running batch takes the waiting items when it finishes
       }
       if (running.compareAndSet(now, now + 1)) {
-        executor.execute(this::drain);
+        try {
+          executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          running.decrementAndGet(); // the workers are stopping: the place was never used
+          throw e;
+        }
         return;
       }
     }
@@ -120,10 +136,13 @@ final class CallBatcher<T extends CallBatcher.Item> {
       }
     } finally {
       running.decrementAndGet();
+    }
+    try {
       // items that arrived while this batch ran (or after its take) start on another worker
       startIfIdle();
+    } finally {
+      answers.run();
     }
-    answers.run();
   }
 
   private List<Pending<T>> take() {

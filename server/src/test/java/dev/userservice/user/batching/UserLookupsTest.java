@@ -141,6 +141,37 @@ class UserLookupsTest {
   }
 
   @Test
+  void find_anAnswerThrows_theOtherCallsOfItsBatchAreStillAnswered() throws Exception {
+    UserLookups lookups = new UserLookups(repository, workers, 1);
+    UUID first = UUID.randomUUID();
+    lookups.find(first, recording(first));
+    repository.started.await(5, TimeUnit.SECONDS);
+
+    UUID broken = UUID.randomUUID();
+    UUID after = UUID.randomUUID();
+    repository.stored.add(after);
+    lookups.find(broken, new CallAnswer<>() {
+      @Override
+      public void succeeded(Optional<User> user) {
+        answers.put(broken, user);
+        throw new IllegalStateException("a bug in answering this call");
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        answers.put(broken, e);
+      }
+    });
+    lookups.find(after, recording(after));
+    released.countDown();
+    awaitAnswers(3);
+
+    assertThat(repository.queries).containsExactly(Set.of(first), Set.of(broken, after));
+    assertThat(answers.get(broken)).isEqualTo(Optional.empty()); // answered once, not failed afterwards
+    assertThat(answers.get(after)).isEqualTo(Optional.of(user(after)));
+  }
+
+  @Test
   void find_queryFails_everyLookupOfTheBatchFails() throws Exception {
     repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
     released.countDown();

@@ -1,0 +1,138 @@
+package dev.userservice.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.grpc.Attributes;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import io.grpc.testing.TestMethodDescriptors;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** Each call is logged once: by the call log interceptor, or by its stream's end when that comes first. */
+class StreamEndingsTest {
+  private static final String METHOD = "user.v1.UserService/GetUser";
+
+  private final Logger callLog = (Logger) LoggerFactory.getLogger("calls");
+  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private final ServerStreamTracer tracer = new StreamEndings().newServerStreamTracer(METHOD, new Metadata());
+  private final Context callContext = tracer.filterContext(Context.ROOT);
+  private Level previousLevel;
+
+  @BeforeEach
+  void capture() {
+    previousLevel = callLog.getLevel();
+    callLog.setLevel(Level.INFO);
+    lines.start();
+    callLog.addAppender(lines);
+  }
+
+  @AfterEach
+  void release() {
+    callLog.detachAppender(lines);
+    callLog.setLevel(previousLevel);
+  }
+
+  @Test
+  void streamClosedByTheTransportAfterTheCallStarted_oneLineWithTheStatusTheCallerGot() throws Exception {
+    ServerCall.Listener<Void> listener = startCall();
+    tracer.streamClosed(Status.RESOURCE_EXHAUSTED.withDescription("message too large"));
+    listener.onCancel();
+
+    assertThat(lines.list).hasSize(1);
+    assertThat(fields(lines.list.get(0))).containsEntry("method", METHOD).containsEntry("status", "RESOURCE_EXHAUSTED")
+        .containsKey("peer");
+  }
+
+  @Test
+  void clientCancelAfterTheCallStarted_oneLineCancelled() throws Exception {
+    ServerCall.Listener<Void> listener = startCall();
+    tracer.streamClosed(Status.CANCELLED.withDescription("RST_STREAM"));
+    listener.onCancel();
+
+    assertThat(lines.list).hasSize(1);
+    assertThat(fields(lines.list.get(0))).containsEntry("status", "CANCELLED")
+        .containsEntry("description", "cancelled by the client or its deadline");
+  }
+
+  @Test
+  void streamClosedBeforeTheCallReachedTheInterceptors_oneLineFromTheStreamsEnd() throws Exception {
+    tracer.streamClosed(Status.CANCELLED);
+    assertThat(lines.list).hasSize(1);
+    assertThat(fields(lines.list.get(0))).containsEntry("method", METHOD).containsEntry("status", "CANCELLED")
+        .doesNotContainKey("peer");
+
+    // the call still starts on its executor, and then is cancelled: no second line
+    startCall().onCancel();
+    assertThat(lines.list).hasSize(1);
+  }
+
+  @Test
+  void callThatNeverReachesTheInterceptors_loggedWithTheMethodItNamed() {
+    ServerStreamTracer unknown = new StreamEndings().newServerStreamTracer("user.v1.UserService/Nope", new Metadata());
+    unknown.filterContext(Context.ROOT);
+    unknown.streamClosed(Status.UNIMPLEMENTED.withDescription("Method not found: user.v1.UserService/Nope"));
+
+    assertThat(lines.list).hasSize(1);
+    assertThat(fields(lines.list.get(0))).containsEntry("method", "user.v1.UserService/Nope")
+        .containsEntry("status", "UNIMPLEMENTED").containsKey("duration_ms");
+  }
+
+  private ServerCall.Listener<Void> startCall() throws Exception {
+    MethodDescriptor<Void, Void> method = TestMethodDescriptors.voidMethod().toBuilder().setFullMethodName(METHOD).build();
+    return callContext.call(() -> new CallLoggingInterceptor().interceptCall(new IdleCall(method), new Metadata(),
+        (call, headers) -> new ServerCall.Listener<>() {}));
+  }
+
+  private static Map<String, String> fields(ILoggingEvent line) {
+    return line.getKeyValuePairs().stream().collect(Collectors.toMap(pair -> pair.key, pair -> String.valueOf(pair.value)));
+  }
+
+  /** A call that does nothing, on a method, from no peer. */
+  private static final class IdleCall extends ServerCall<Void, Void> {
+    private final MethodDescriptor<Void, Void> method;
+
+    IdleCall(MethodDescriptor<Void, Void> method) {
+      this.method = method;
+    }
+
+    @Override
+    public void request(int numMessages) {}
+
+    @Override
+    public void sendHeaders(Metadata headers) {}
+
+    @Override
+    public void sendMessage(Void message) {}
+
+    @Override
+    public void close(Status status, Metadata trailers) {}
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public Attributes getAttributes() {
+      return Attributes.EMPTY;
+    }
+
+    @Override
+    public MethodDescriptor<Void, Void> getMethodDescriptor() {
+      return method;
+    }
+  }
+}
