@@ -24,7 +24,7 @@ class CommandLineIT {
         "--help")) {
       assertThat(help.awaitExit(EXIT)).isZero();
       assertThat(help.output()).contains("Usage: user-service [OPTIONS] [COMMAND]")
-          .contains("--hash-queue=<value>").contains("(env HASH_QUEUE, default 32)")
+          .contains("--hash-queue=<value>").contains("(env HASH_QUEUE, default 32, from 0 to 100000)")
           .doesNotContain("a-very-long-secret");
     }
   }

@@ -3,10 +3,7 @@ package dev.userservice.observability;
 import static dev.userservice.testing.Calls.catchStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.User;
@@ -21,34 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /** The call log line's fields and the request id's echo, through the whole interceptor chain. */
 class CallLoggingTest {
   @RegisterExtension
   final InProcessService service = InProcessService.onH2();
 
-  private final Logger callLog = (Logger) LoggerFactory.getLogger("calls");
-  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-  private Level previousLevel;
-
-  @BeforeEach
-  void capture() {
-    previousLevel = callLog.getLevel();
-    callLog.setLevel(Level.INFO);
-    lines.start();
-    callLog.addAppender(lines);
-  }
-
-  @AfterEach
-  void release() {
-    callLog.detachAppender(lines);
-    callLog.setLevel(previousLevel);
-  }
+  @RegisterExtension
+  final CallLogCapture callLog = new CallLogCapture();
 
   @Test
   void duration_millisecondsWithThreeDecimals() {
@@ -148,11 +127,11 @@ class CallLoggingTest {
 
   /** The key-value pairs of the one line logged for this method. */
   private Map<String, String> lineOf(String method) {
-    List<ILoggingEvent> matching = lines.list.stream()
+    List<ILoggingEvent> matching = callLog.lines().stream()
         .filter(e -> e.getKeyValuePairs() != null
             && e.getKeyValuePairs().stream().anyMatch(kv -> kv.key.equals("method") && kv.value.equals(method)))
         .toList();
-    assertThat(matching).as("log lines for %s in %s", method, lines.list).hasSize(1);
+    assertThat(matching).as("log lines for %s in %s", method, callLog.lines()).hasSize(1);
     Map<String, String> fields = new LinkedHashMap<>();
     matching.get(0).getKeyValuePairs().forEach(kv -> fields.put(kv.key, String.valueOf(kv.value)));
     return fields;

@@ -2,10 +2,7 @@ package dev.userservice.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Metadata;
@@ -16,34 +13,18 @@ import io.grpc.Status;
 import io.grpc.testing.TestMethodDescriptors;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each call is logged once: by the call log interceptor, or by its stream's end when that comes first. */
 class StreamEndingsTest {
   private static final String METHOD = "user.v1.UserService/GetUser";
 
-  private final Logger callLog = (Logger) LoggerFactory.getLogger("calls");
-  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  @RegisterExtension
+  final CallLogCapture callLog = new CallLogCapture();
+
   private final ServerStreamTracer tracer = new StreamEndings().newServerStreamTracer(METHOD, new Metadata());
   private final Context callContext = tracer.filterContext(Context.ROOT);
-  private Level previousLevel;
-
-  @BeforeEach
-  void capture() {
-    previousLevel = callLog.getLevel();
-    callLog.setLevel(Level.INFO);
-    lines.start();
-    callLog.addAppender(lines);
-  }
-
-  @AfterEach
-  void release() {
-    callLog.detachAppender(lines);
-    callLog.setLevel(previousLevel);
-  }
 
   @Test
   void streamClosedByTheTransportAfterTheCallStarted_oneLineWithTheStatusTheCallerGot() throws Exception {
@@ -51,8 +32,8 @@ class StreamEndingsTest {
     tracer.streamClosed(Status.RESOURCE_EXHAUSTED.withDescription("message too large"));
     listener.onCancel();
 
-    assertThat(lines.list).hasSize(1);
-    assertThat(fields(lines.list.get(0))).containsEntry("method", METHOD).containsEntry("status", "RESOURCE_EXHAUSTED")
+    assertThat(callLog.lines()).hasSize(1);
+    assertThat(fields(callLog.lines().get(0))).containsEntry("method", METHOD).containsEntry("status", "RESOURCE_EXHAUSTED")
         .containsKey("peer");
   }
 
@@ -62,21 +43,21 @@ class StreamEndingsTest {
     tracer.streamClosed(Status.CANCELLED.withDescription("RST_STREAM"));
     listener.onCancel();
 
-    assertThat(lines.list).hasSize(1);
-    assertThat(fields(lines.list.get(0))).containsEntry("status", "CANCELLED")
+    assertThat(callLog.lines()).hasSize(1);
+    assertThat(fields(callLog.lines().get(0))).containsEntry("status", "CANCELLED")
         .containsEntry("description", "cancelled by the client or its deadline");
   }
 
   @Test
   void streamClosedBeforeTheCallReachedTheInterceptors_oneLineFromTheStreamsEnd() throws Exception {
     tracer.streamClosed(Status.CANCELLED);
-    assertThat(lines.list).hasSize(1);
-    assertThat(fields(lines.list.get(0))).containsEntry("method", METHOD).containsEntry("status", "CANCELLED")
+    assertThat(callLog.lines()).hasSize(1);
+    assertThat(fields(callLog.lines().get(0))).containsEntry("method", METHOD).containsEntry("status", "CANCELLED")
         .doesNotContainKey("peer");
 
     // the call still starts on its executor, and then is cancelled: no second line
     startCall().onCancel();
-    assertThat(lines.list).hasSize(1);
+    assertThat(callLog.lines()).hasSize(1);
   }
 
   @Test
@@ -85,8 +66,8 @@ class StreamEndingsTest {
     unknown.filterContext(Context.ROOT);
     unknown.streamClosed(Status.UNIMPLEMENTED.withDescription("Method not found: user.v1.UserService/Nope"));
 
-    assertThat(lines.list).hasSize(1);
-    assertThat(fields(lines.list.get(0))).containsEntry("method", "user.v1.UserService/Nope")
+    assertThat(callLog.lines()).hasSize(1);
+    assertThat(fields(callLog.lines().get(0))).containsEntry("method", "user.v1.UserService/Nope")
         .containsEntry("status", "UNIMPLEMENTED").containsKey("duration_ms");
   }
 
