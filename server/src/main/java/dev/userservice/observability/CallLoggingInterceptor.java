@@ -77,15 +77,21 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
    * the caller (cut to {@link #MAX_UNROUTED_METHOD_BYTES}).
    */
   static void logUnrouted(String method, Status status, long startNanos) {
-    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
-    LoggingEventBuilder line = log.atInfo()
-        .addKeyValue("method", BoundedText.truncate(method, MAX_UNROUTED_METHOD_BYTES))
-        .addKeyValue("status", status.getCode().name())
-        .addKeyValue("duration_ms", millis(micros));
+    LoggingEventBuilder line = lineStart(log.atInfo(), BoundedText.truncate(method, MAX_UNROUTED_METHOD_BYTES),
+        status, startNanos);
     if (!status.isOk() && status.getDescription() != null) {
       line = line.addKeyValue("description", BoundedText.truncate(status.getDescription(), MAX_UNROUTED_METHOD_BYTES));
     }
     line.log("call finished");
+  }
+
+  /** The fields every call line starts with: method, status and duration. */
+  private static LoggingEventBuilder lineStart(LoggingEventBuilder line, String method, Status status,
+      long startNanos) {
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
+    return line.addKeyValue("method", method)
+        .addKeyValue("status", status.getCode().name())
+        .addKeyValue("duration_ms", millis(micros));
   }
 
   /** Microseconds as milliseconds with three decimals, 12.045: a number, so JSON lines carry it as one. */
@@ -130,11 +136,7 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
       if (!finished.compareAndSet(false, true) || (quiet && !log.isDebugEnabled())) {
         return;
       }
-      long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
-      LoggingEventBuilder line = (quiet ? log.atDebug() : log.atInfo())
-          .addKeyValue("method", method)
-          .addKeyValue("status", status.getCode().name())
-          .addKeyValue("duration_ms", millis(micros))
+      LoggingEventBuilder line = lineStart(quiet ? log.atDebug() : log.atInfo(), method, status, startNanos)
           .addKeyValue("peer", peer(peer));
       String who = subject.get();
       if (who != null) {

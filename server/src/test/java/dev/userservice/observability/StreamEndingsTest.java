@@ -3,7 +3,7 @@ package dev.userservice.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.grpc.Attributes;
+import dev.userservice.testing.RecordingServerCall;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -73,47 +73,11 @@ class StreamEndingsTest {
 
   private ServerCall.Listener<Void> startCall() throws Exception {
     MethodDescriptor<Void, Void> method = TestMethodDescriptors.voidMethod().toBuilder().setFullMethodName(METHOD).build();
-    return callContext.call(() -> new CallLoggingInterceptor().interceptCall(new IdleCall(method), new Metadata(),
-        (call, headers) -> new ServerCall.Listener<>() {}));
+    return callContext.call(() -> new CallLoggingInterceptor().interceptCall(new RecordingServerCall<>(method),
+        new Metadata(), (call, headers) -> new ServerCall.Listener<>() {}));
   }
 
   private static Map<String, String> fields(ILoggingEvent line) {
     return line.getKeyValuePairs().stream().collect(Collectors.toMap(pair -> pair.key, pair -> String.valueOf(pair.value)));
-  }
-
-  /** A call that does nothing, on a method, from no peer. */
-  private static final class IdleCall extends ServerCall<Void, Void> {
-    private final MethodDescriptor<Void, Void> method;
-
-    IdleCall(MethodDescriptor<Void, Void> method) {
-      this.method = method;
-    }
-
-    @Override
-    public void request(int numMessages) {}
-
-    @Override
-    public void sendHeaders(Metadata headers) {}
-
-    @Override
-    public void sendMessage(Void message) {}
-
-    @Override
-    public void close(Status status, Metadata trailers) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public Attributes getAttributes() {
-      return Attributes.EMPTY;
-    }
-
-    @Override
-    public MethodDescriptor<Void, Void> getMethodDescriptor() {
-      return method;
-    }
   }
 }

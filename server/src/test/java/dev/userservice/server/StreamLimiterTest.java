@@ -11,10 +11,10 @@ import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.api.user.v1.UserUpdateRequest;
 import dev.userservice.testing.NettyService;
 import dev.userservice.testing.RecordingObserver;
+import dev.userservice.testing.RecordingServerCall;
 import dev.userservice.testing.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -95,61 +95,21 @@ class StreamLimiterTest {
     assertThat(afterEnd.admitted()).isTrue();
   }
 
-  /** A call that records the on-ready threshold it is given and how it is closed. */
-  private static final class FakeCall<Q, R> extends ServerCall<Q, R> {
-    private final MethodDescriptor<Q, R> method;
-    private int onReadyThreshold = -1;
-    private Status closed;
-
-    FakeCall(MethodDescriptor<Q, R> method) {
-      this.method = method;
-    }
-
-    @Override
-    public void setOnReadyThreshold(int numBytes) {
-      onReadyThreshold = numBytes;
-    }
-
-    @Override
-    public void request(int numMessages) {}
-
-    @Override
-    public void sendHeaders(Metadata headers) {}
-
-    @Override
-    public void sendMessage(R message) {}
-
-    @Override
-    public void close(Status status, Metadata trailers) {
-      closed = status;
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public MethodDescriptor<Q, R> getMethodDescriptor() {
-      return method;
-    }
-  }
-
-  private static <Q, R> ServerCall.Listener<Q> intercept(StreamLimiter limiter, FakeCall<Q, R> call) {
+  private static <Q, R> ServerCall.Listener<Q> intercept(StreamLimiter limiter, RecordingServerCall<Q, R> call) {
     return limiter.interceptCall(call, new Metadata(), (c, headers) -> new ServerCall.Listener<>() {});
   }
 
   @Test
   void interceptCall_streamingCall_getsTheBufferBoundAsOnReadyThreshold() {
     StreamLimiter limiter = new StreamLimiter(5, 5, 4096);
-    FakeCall<ListUsersRequest, User> listing = new FakeCall<>(UserServiceGrpc.getListUsersMethod());
-    FakeCall<GetUserRequest, User> lookup = new FakeCall<>(UserServiceGrpc.getGetUserMethod());
+    RecordingServerCall<ListUsersRequest, User> listing = new RecordingServerCall<>(UserServiceGrpc.getListUsersMethod());
+    RecordingServerCall<GetUserRequest, User> lookup = new RecordingServerCall<>(UserServiceGrpc.getGetUserMethod());
 
     intercept(limiter, listing);
     intercept(limiter, lookup);
 
-    assertThat(listing.onReadyThreshold).isEqualTo(4096);
-    assertThat(lookup.onReadyThreshold).as("unary calls keep grpc-java's threshold").isEqualTo(-1);
+    assertThat(listing.onReadyThreshold()).isEqualTo(4096);
+    assertThat(lookup.onReadyThreshold()).as("unary calls keep grpc-java's threshold").isEqualTo(-1);
     assertThat(limiter.open()).isEqualTo(1);
   }
 
@@ -157,17 +117,17 @@ class StreamLimiterTest {
   void interceptCall_streamsEndCompletedOrCancelled_eachReleasedOnce() {
     StreamLimiter limiter = new StreamLimiter(5, 2, 4096);
     ServerCall.Listener<ListUsersRequest> completed = intercept(limiter,
-        new FakeCall<>(UserServiceGrpc.getListUsersMethod()));
+        new RecordingServerCall<>(UserServiceGrpc.getListUsersMethod()));
     ServerCall.Listener<ListUsersRequest> cancelled = intercept(limiter,
-        new FakeCall<>(UserServiceGrpc.getListUsersMethod()));
-    FakeCall<ListUsersRequest, User> refused = new FakeCall<>(UserServiceGrpc.getListUsersMethod());
+        new RecordingServerCall<>(UserServiceGrpc.getListUsersMethod()));
+    RecordingServerCall<ListUsersRequest, User> refused = new RecordingServerCall<>(UserServiceGrpc.getListUsersMethod());
     intercept(limiter, refused);
 
     completed.onComplete();
     cancelled.onCancel();
     cancelled.onComplete();
 
-    assertThat(refused.closed.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(refused.closed().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(limiter.open()).isZero();
   }
 
