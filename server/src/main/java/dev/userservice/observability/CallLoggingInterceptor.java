@@ -43,7 +43,8 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     // probes call health every few seconds: their lines go to DEBUG
     boolean quiet = HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName());
-    CallSubject subject = new CallSubject();
+    CallSubject given = CallSubject.KEY.get();
+    CallSubject subject = given != null ? given : new CallSubject();
     Optional<StreamEndings.Ending> ending = StreamEndings.current();
     // false when the stream closed before the call got here, and its end logged it
     boolean logsHere = ending.map(StreamEndings.Ending::intercepted).orElse(true);
@@ -60,8 +61,10 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
         super.close(status, trailers);
       }
     };
-    Context context = Context.current().withValue(CallSubject.KEY, subject);
-    return new SimpleForwardingServerCallListener<>(Contexts.interceptCall(context, logged, headers, next)) {
+    // the slot CallValues put in the call's context, else one of this interceptor's own
+    ServerCall.Listener<Q> listener = given != null ? next.startCall(logged, headers)
+        : Contexts.interceptCall(Context.current().withValue(CallSubject.KEY, subject), logged, headers, next);
+    return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onCancel() {
         record.finish(ending.flatMap(StreamEndings.Ending::status)

@@ -4,7 +4,8 @@ import io.grpc.Context;
 
 /**
  * A per-call slot for the caller's subject. The logging interceptor runs before the token is
- * verified, so it puts an empty slot in the call's {@link Context}; the auth interceptor fills
+ * verified, so an empty slot is in the call's {@link Context} (from {@link CallValues}, or the
+ * logging interceptor where the server has no such factory); the auth interceptor fills
  * it once the token is good, and the call's log line names the subject.
  */
 public final class CallSubject {

@@ -12,13 +12,18 @@ import io.grpc.Status;
 /**
  * Gives every call a request id ({@link RequestId}), puts it in the call's {@link Context} and
  * echoes it to the client as {@code x-request-id}: in the response headers, or in the trailers
- * when the call ends without sending headers.
+ * when the call ends without sending headers. Where {@link CallValues} already put the id in the
+ * call's context, that id is the call's.
  */
 public final class RequestIdInterceptor implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
+    String given = RequestId.KEY.get();
+    if (given != null) {
+      return next.startCall(new EchoingCall<>(call, given), headers);
+    }
     String requestId = RequestId.from(headers);
     Context context = Context.current().withValue(RequestId.KEY, requestId);
     return Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next);

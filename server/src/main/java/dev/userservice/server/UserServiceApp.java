@@ -17,6 +17,7 @@ import dev.userservice.identity.TokenSettings;
 import dev.userservice.login.AuthServiceImpl;
 import dev.userservice.login.LoginThrottle;
 import dev.userservice.observability.CallLoggingInterceptor;
+import dev.userservice.observability.CallValues;
 import dev.userservice.observability.MetricsEndpoint;
 import dev.userservice.observability.RequestIdInterceptor;
 import dev.userservice.observability.ServiceMetrics;
@@ -191,6 +192,8 @@ public final class UserServiceApp implements AutoCloseable {
       metrics.instrument(builder);
       // a call the transport ends is logged with the status the caller got, not as cancelled
       builder.addStreamTracerFactory(new StreamEndings());
+      // the request id and subject slot in the call's context from its start: no context layer per interceptor
+      builder.addStreamTracerFactory(new CallValues());
       StreamLimiter streams = StreamLimiter.from(config.limits());
       // streams are counted per connection through the filter that marks each connection
       builder.addTransportFilter(streams.transportFilter());

@@ -13,6 +13,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.Set;
@@ -54,6 +55,14 @@ class ServerThreadsTest {
 
     assertThat(stub.createUser(CreateUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
     assertThat(stub.getUser(GetUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
+  }
+
+  @Test
+  void nettyLeakDetector_offUnlessItsLevelIsAsked() {
+    // the test runs without the property, as the service does by default
+    assertThat(System.getProperty(ServerThreads.LEAK_DETECTION_LEVEL)).isNull();
+
+    assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
   }
 
   /** A server whose two methods answer with the name of the thread their handler ran on. */
