@@ -4,7 +4,8 @@
 # PostgreSQL with COPY, never through the service, then
 #   - pgbench -M prepared selecting random users of that table by id (the database alone),
 #   - GetUser through `bench` on random ids of the loaded users (a sample of 100,000 of them),
-#     at 1 and $CONCURRENCY calls in flight,
+#     at 1 and $CONCURRENCY calls in flight, right after its warm-up: three runs of each,
+#     alternated, and the median (single runs on a shared machine move by a quarter),
 #   - CreateUser without password through scripts/create-load.c (native, a new email per call,
 #     built here with cc and libnghttp2) at 1 and $CONCURRENCY in flight,
 #   - ListUsers of the whole table to a fast reader, with the service's heap growth (live heap
@@ -52,6 +53,19 @@ id_of() {
   echo "(lpad(to_hex($1::bigint + $2), 12, '0') || '7' || substr(md5($2::text), 1, 3) || '8' || substr(md5($2::text), 4, 15))::uuid"
 }
 
+# median_line <line>...: of bench RESULT lines, the one with the median calls_per_s
+median_line() {
+  for line in "$@"; do echo "$(field calls_per_s "$line") $line"; done | sort -n | sed -n "$((($# + 1) / 2))p" \
+    | cut -d' ' -f2-
+}
+
+# rates <line>...: the calls_per_s of each bench RESULT line, as a/b/c
+rates() {
+  local out=()
+  for line in "$@"; do out+=("$(printf '%.0f' "$(field calls_per_s "$line")")"); done
+  (IFS=/; echo "${out[*]}")
+}
+
 build_create_load
 declare -A LOAD_S VACUUM_S PG GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
 for n in $SIZES; do
@@ -79,11 +93,18 @@ select id, email, name, status, created_at, updated_at, version, roles from user
   # in between, while the table holds the loaded users only (the creates add more)
   bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt" --warmup-seconds=$((WARMUP * 3)) \
     --duration-seconds=1 > /dev/null
+  # the lookups measured right after their warm-up, before ListUsers reads the whole table through
+  # the same buffers: three runs at each concurrency, alternated, and the median of each
+  get_1=() get_n=()
+  for _ in 1 2 3; do
+    get_1+=("$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids.txt") load=$(load)")
+    get_n+=("$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt") load=$(load)")
+  done
+  GET_1[$n]="$(median_line "${get_1[@]}") runs=$(rates "${get_1[@]}")"
+  GET_N[$n]="$(median_line "${get_n[@]}") runs=$(rates "${get_n[@]}")"
   HEAP[$n]=$(measure_heap "ListUsers of $n users, fast reader" --rpc=list --users=1)
   LIST[$n]=$(sed -n 's/^  //p' <<<"${HEAP[$n]}")
   "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
-  GET_1[$n]="$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids.txt") load=$(load)"
-  GET_N[$n]="$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt") load=$(load)"
   CREATE_1[$n]="$("$WORK/create-load" 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$n") load=$(load)"
   CREATE_N[$n]="$("$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$n") load=$(load)"
   for line in "pgbench ${PG[$n]}" "get 1: ${GET_1[$n]}" "get $CONCURRENCY: ${GET_N[$n]}" "create 1: ${CREATE_1[$n]}" \
