@@ -5,6 +5,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,5 +35,10 @@ final class CallLogCapture implements BeforeEachCallback, AfterEachCallback {
   /** The lines so far, oldest first. */
   List<ILoggingEvent> lines() {
     return appender.list;
+  }
+
+  /** A line's key-value pairs, each value as text. */
+  static Map<String, String> fields(ILoggingEvent line) {
+    return line.getKeyValuePairs().stream().collect(Collectors.toMap(pair -> pair.key, pair -> String.valueOf(pair.value)));
   }
 }

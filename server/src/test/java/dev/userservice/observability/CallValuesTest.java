@@ -2,7 +2,6 @@ package dev.userservice.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.userservice.testing.RecordingServerCall;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
@@ -15,8 +14,6 @@ import io.grpc.Status;
 import io.grpc.testing.TestMethodDescriptors;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -85,7 +82,7 @@ class CallValuesTest {
 
     assertThat(idsSeen).containsExactly(id, "none");
     assertThat(callLog.lines()).hasSize(1);
-    assertThat(fields(callLog.lines().get(0))).containsEntry("subject", "alice").containsEntry("request_id", id)
+    assertThat(CallLogCapture.fields(callLog.lines().get(0))).containsEntry("subject", "alice").containsEntry("request_id", id)
         .containsEntry("status", "OK");
   }
 
@@ -106,9 +103,5 @@ class CallValuesTest {
         }
       };
     }));
-  }
-
-  private static Map<String, String> fields(ILoggingEvent line) {
-    return line.getKeyValuePairs().stream().collect(Collectors.toMap(pair -> pair.key, pair -> String.valueOf(pair.value)));
   }
 }

@@ -2,7 +2,6 @@ package dev.userservice.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.userservice.testing.RecordingServerCall;
 import io.grpc.Context;
 import io.grpc.Metadata;
@@ -11,8 +10,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.testing.TestMethodDescriptors;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,7 +30,7 @@ class StreamEndingsTest {
     listener.onCancel();
 
     assertThat(callLog.lines()).hasSize(1);
-    assertThat(fields(callLog.lines().get(0))).containsEntry("method", METHOD).containsEntry("status", "RESOURCE_EXHAUSTED")
+    assertThat(CallLogCapture.fields(callLog.lines().get(0))).containsEntry("method", METHOD).containsEntry("status", "RESOURCE_EXHAUSTED")
         .containsKey("peer");
   }
 
@@ -44,7 +41,7 @@ class StreamEndingsTest {
     listener.onCancel();
 
     assertThat(callLog.lines()).hasSize(1);
-    assertThat(fields(callLog.lines().get(0))).containsEntry("status", "CANCELLED")
+    assertThat(CallLogCapture.fields(callLog.lines().get(0))).containsEntry("status", "CANCELLED")
         .containsEntry("description", "cancelled by the client or its deadline");
   }
 
@@ -52,7 +49,7 @@ class StreamEndingsTest {
   void streamClosedBeforeTheCallReachedTheInterceptors_oneLineFromTheStreamsEnd() throws Exception {
     tracer.streamClosed(Status.CANCELLED);
     assertThat(callLog.lines()).hasSize(1);
-    assertThat(fields(callLog.lines().get(0))).containsEntry("method", METHOD).containsEntry("status", "CANCELLED")
+    assertThat(CallLogCapture.fields(callLog.lines().get(0))).containsEntry("method", METHOD).containsEntry("status", "CANCELLED")
         .doesNotContainKey("peer");
 
     // the call still starts on its executor, and then is cancelled: no second line
@@ -67,7 +64,7 @@ class StreamEndingsTest {
     unknown.streamClosed(Status.UNIMPLEMENTED.withDescription("Method not found: user.v1.UserService/Nope"));
 
     assertThat(callLog.lines()).hasSize(1);
-    assertThat(fields(callLog.lines().get(0))).containsEntry("method", "user.v1.UserService/Nope")
+    assertThat(CallLogCapture.fields(callLog.lines().get(0))).containsEntry("method", "user.v1.UserService/Nope")
         .containsEntry("status", "UNIMPLEMENTED").containsKey("duration_ms");
   }
 
@@ -75,9 +72,5 @@ class StreamEndingsTest {
     MethodDescriptor<Void, Void> method = TestMethodDescriptors.voidMethod().toBuilder().setFullMethodName(METHOD).build();
     return callContext.call(() -> new CallLoggingInterceptor().interceptCall(new RecordingServerCall<>(method),
         new Metadata(), (call, headers) -> new ServerCall.Listener<>() {}));
-  }
-
-  private static Map<String, String> fields(ILoggingEvent line) {
-    return line.getKeyValuePairs().stream().collect(Collectors.toMap(pair -> pair.key, pair -> String.valueOf(pair.value)));
   }
 }

@@ -7,15 +7,14 @@ import io.grpc.Status;
 
 /**
  * A server call on a method, from no peer, that sends nothing and records the on-ready threshold
- * it is given (-1 until then), the headers it sends and the status and trailers it is closed with
- * (null until then), for tests of interceptors.
+ * it is given (-1 until then), the headers it sends and the status it is closed with (null until
+ * then), for tests of interceptors.
  */
 public final class RecordingServerCall<Q, R> extends ServerCall<Q, R> {
   private final MethodDescriptor<Q, R> method;
   private int onReadyThreshold = -1;
   private Status closed;
   private Metadata headers;
-  private Metadata trailers;
 
   public RecordingServerCall(MethodDescriptor<Q, R> method) {
     this.method = method;
@@ -31,10 +30,6 @@ public final class RecordingServerCall<Q, R> extends ServerCall<Q, R> {
 
   public Metadata headers() {
     return headers;
-  }
-
-  public Metadata trailers() {
-    return trailers;
   }
 
   @Override
@@ -56,7 +51,6 @@ public final class RecordingServerCall<Q, R> extends ServerCall<Q, R> {
   @Override
   public void close(Status status, Metadata trailers) {
     closed = status;
-    this.trailers = trailers;
   }
 
   @Override
