@@ -168,7 +168,7 @@ public final class UserServiceApp implements AutoCloseable {
         log.info("traces sent by OTLP to {}", config.otlpEndpoint().map(Object::toString).orElse("a test exporter"));
       }
       DataSource data = tracing.traced(database.dataSource());
-      workerThreads = DatabaseWorkerThreads.start();
+      workerThreads = DatabaseWorkerThreads.start(config.poolSize());
       DatabaseWorkers workers = workerThreads.workers();
       ChangeFeed feed = ChangeFeed.forDatabase(settings);
       changeListener = feed;

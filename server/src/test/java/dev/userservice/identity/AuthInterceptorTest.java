@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every kind of bad token is UNAUTHENTICATED, and the handler never runs for it. */
 class AuthInterceptorTest {
-  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start(0);
 
   @AfterEach
   void closeWorkerThreads() {

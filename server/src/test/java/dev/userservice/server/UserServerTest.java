@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
 
 /** The server around the handlers: health, reflection, unknown methods, errors and call logs. */
 class UserServerTest {
-  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start(0);
 
   @AfterEach
   void closeWorkerThreads() {

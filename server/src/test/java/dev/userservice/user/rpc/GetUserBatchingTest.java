@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * runs wait and are answered together by the next one.
  */
 class GetUserBatchingTest {
-  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start(0);
   private final CountDownLatch released = new CountDownLatch(1);
   private final List<Set<UUID>> queries = new CopyOnWriteArrayList<>();
   private final AtomicInteger running = new AtomicInteger();

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ListUsersTest {
-  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start(0);
 
   @AfterEach
   void closeWorkerThreads() {

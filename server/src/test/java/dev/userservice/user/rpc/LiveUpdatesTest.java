@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 /** UserUpdates as a live feed on one replica (the embedded database's in-process feed). */
 class LiveUpdatesTest {
-  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start();
+  private final DatabaseWorkerThreads workerThreads = DatabaseWorkerThreads.start(0);
 
   @AfterEach
   void closeWorkerThreads() {
