@@ -1,5 +1,8 @@
 package dev.userservice.server;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.userservice.user.CallLoops;
 import dev.userservice.user.DatabaseWorkers;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -17,22 +20,30 @@ import java.util.concurrent.TimeUnit;
 public final class DatabaseWorkerThreads implements AutoCloseable {
   private final DatabaseWorkers workers;
 
-  private DatabaseWorkerThreads(int kept) {
+  private DatabaseWorkerThreads(int kept, CallLoops loops) {
     ThreadPoolExecutor threads = new ThreadPoolExecutor(kept, Integer.MAX_VALUE, 1, TimeUnit.MINUTES,
         new SynchronousQueue<>(), ThreadPools.daemon("db-worker-"));
     threads.prestartAllCoreThreads();
     ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, ThreadPools.daemon("db-deadline-"));
     // most batches end long before their deadline: drop their timers at once
     deadlines.setRemoveOnCancelPolicy(true);
-    this.workers = new DatabaseWorkers(threads, deadlines);
+    this.workers = new DatabaseWorkers(threads, deadlines, loops);
   }
 
   /** New worker threads, {@code kept} of them started now, the others as work arrives. */
   public static DatabaseWorkerThreads start(int kept) {
+    return start(kept, CallLoops.NONE);
+  }
+
+  /**
+   * New worker threads, {@code kept} of them started now, the others as work arrives, that answer
+   * batched calls read on {@code loops} there.
+   */
+  public static DatabaseWorkerThreads start(int kept, CallLoops loops) {
     if (kept < 0) {
       throw new IllegalArgumentException("kept: " + kept + " (expected: >= 0)");
     }
-    return new DatabaseWorkerThreads(kept);
+    return new DatabaseWorkerThreads(kept, requireNonNull(loops, "loops"));
   }
 
   /** The threads, for the user package. */

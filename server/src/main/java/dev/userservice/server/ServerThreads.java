@@ -1,5 +1,6 @@
 package dev.userservice.server;
 
+import dev.userservice.user.CallLoops;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
@@ -10,9 +11,13 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +47,7 @@ final class ServerThreads implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Class<? extends ServerChannel> channelType;
+  private final List<EventExecutor> loops = new ArrayList<>();
 
   private ServerThreads(int callThreads, int eventLoops) {
     this.calls = Executors.newFixedThreadPool(callThreads, ThreadPools.daemon("grpc-call-"));
@@ -51,6 +57,7 @@ final class ServerThreads implements AutoCloseable {
     this.workers = epoll ? new EpollEventLoopGroup(eventLoops, new DefaultThreadFactory("grpc-io", true))
         : new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("grpc-io", true));
     this.channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    workers.forEach(loops::add);
   }
 
   /**
@@ -86,6 +93,18 @@ final class ServerThreads implements AutoCloseable {
           }
         })
         .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(channelType);
+  }
+
+  /** The event loops that read calls, where batched calls read on them are answered. */
+  CallLoops callLoops() {
+    return () -> {
+      for (int i = 0; i < loops.size(); i++) {
+        if (loops.get(i).inEventLoop()) {
+          return Optional.of(loops.get(i));
+        }
+      }
+      return Optional.empty();
+    };
   }
 
   @Override

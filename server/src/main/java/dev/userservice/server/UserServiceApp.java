@@ -24,6 +24,7 @@ import dev.userservice.observability.ServiceMetrics;
 import dev.userservice.observability.ServiceTracing;
 import dev.userservice.observability.StreamEndings;
 import dev.userservice.user.AccountStateCache;
+import dev.userservice.user.CallLoops;
 import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.changes.ChangeFeed;
 import dev.userservice.user.jdbc.JdbcUserRepository;
@@ -99,7 +100,8 @@ public final class UserServiceApp implements AutoCloseable {
       ServerBuilder<?> builder = threads.applyTo(
           NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()),
           Sets.union(UserServiceImpl.NON_BLOCKING_METHODS, UserServer.NON_BLOCKING_METHODS));
-      return start(settings, builder, config, ServiceTracing.fromEndpoint(config.otlpEndpoint()), threads);
+      return start(settings, builder, config, ServiceTracing.fromEndpoint(config.otlpEndpoint()), threads,
+          threads.callLoops());
     } catch (RuntimeException e) {
       threads.close();
       throw e;
@@ -129,18 +131,22 @@ public final class UserServiceApp implements AutoCloseable {
    * starts when {@link Config#metricsPort()} is not 0.
    */
   public static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config) {
-    return start(settings, builder, config, ServiceTracing.fromEndpoint(config.otlpEndpoint()), () -> { });
+    return start(settings, builder, config, ServiceTracing.fromEndpoint(config.otlpEndpoint()), () -> { },
+        CallLoops.NONE);
   }
 
   /** Like {@link #start(DatabaseSettings, ServerBuilder, Config)}, tracing through {@code tracing}. */
   public static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
       ServiceTracing tracing) {
-    return start(settings, builder, config, tracing, () -> { });
+    return start(settings, builder, config, tracing, () -> { }, CallLoops.NONE);
   }
 
-  /** Starts on {@code builder}; {@code threads} are closed once the server has stopped. */
+  /**
+   * Starts on {@code builder}; {@code threads} are closed once the server has stopped, and batched
+   * calls read on {@code loops} are answered there.
+   */
   private static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
-      ServiceTracing tracing, AutoCloseable threads) {
+      ServiceTracing tracing, AutoCloseable threads, CallLoops loops) {
     Clock clock = Clock.systemUTC();
     TokenService tokens = TokenService.create(tokenSettings(config.tokens()), clock);
     ServiceMetrics metrics = new ServiceMetrics();
@@ -168,7 +174,7 @@ public final class UserServiceApp implements AutoCloseable {
         log.info("traces sent by OTLP to {}", config.otlpEndpoint().map(Object::toString).orElse("a test exporter"));
       }
       DataSource data = tracing.traced(database.dataSource());
-      workerThreads = DatabaseWorkerThreads.start(config.poolSize());
+      workerThreads = DatabaseWorkerThreads.start(config.poolSize(), loops);
       DatabaseWorkers workers = workerThreads.workers();
       ChangeFeed feed = ChangeFeed.forDatabase(settings);
       changeListener = feed;

@@ -14,11 +14,18 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param threads runs the database work
  * @param deadlines ends queries that serve several calls at the latest of their deadlines, and
  *     checks whether ListUsers streams holding a page read ahead still write
+ * @param loops the network threads that batched calls are answered on, when they were read there
  */
-public record DatabaseWorkers(ExecutorService threads, ScheduledExecutorService deadlines) {
+public record DatabaseWorkers(ExecutorService threads, ScheduledExecutorService deadlines, CallLoops loops) {
 
   public DatabaseWorkers {
     requireNonNull(threads, "threads");
     requireNonNull(deadlines, "deadlines");
+    requireNonNull(loops, "loops");
+  }
+
+  /** Workers that answer batched calls themselves. */
+  public DatabaseWorkers(ExecutorService threads, ScheduledExecutorService deadlines) {
+    this(threads, deadlines, CallLoops.NONE);
   }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which thread runs a call's handler: the Netty event loop that read it for the methods named
- * non-blocking, a call thread for every other, over a real Netty server.
+ * non-blocking, a call thread for every other, over a real Netty server; and which event loop a
+ * handler finds as its call's loop, where batched calls are answered.
  */
 class ServerThreadsTest {
   private final ServerThreads threads = ServerThreads.create(2, 1);
@@ -58,6 +59,34 @@ class ServerThreadsTest {
   }
 
   @Test
+  void callLoops_areTheEventLoopThatReadTheCall_noneOnOtherThreads() throws Exception {
+    UserServiceGrpc.AsyncService loopNames = new UserServiceGrpc.AsyncService() {
+      @Override
+      public void createUser(CreateUserRequest request, StreamObserver<User> response) {
+        answerOnCallLoop(response);
+      }
+
+      @Override
+      public void getUser(GetUserRequest request, StreamObserver<User> response) {
+        answerOnCallLoop(response);
+      }
+    };
+    var stub = serve(Set.of(UserServiceGrpc.getCreateUserMethod().getFullMethodName()), loopNames);
+
+    // answered by a task run on the executor found: the event loop itself
+    assertThat(stub.createUser(CreateUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
+    assertThat(stub.getUser(GetUserRequest.getDefaultInstance()).getName()).isEqualTo("no loop");
+    assertThat(threads.callLoops().current()).isEmpty();
+  }
+
+  private void answerOnCallLoop(StreamObserver<User> response) {
+    threads.callLoops().current().ifPresentOrElse(loop -> loop.execute(() -> answerWithThreadName(response)), () -> {
+      response.onNext(User.newBuilder().setName("no loop").build());
+      response.onCompleted();
+    });
+  }
+
+  @Test
   void nettyLeakDetector_offUnlessItsLevelIsAsked() {
     // the test runs without the property, as the service does by default
     assertThat(System.getProperty(ServerThreads.LEAK_DETECTION_LEVEL)).isNull();
@@ -78,8 +107,13 @@ class ServerThreadsTest {
         answerWithThreadName(response);
       }
     };
+    return serve(nonBlocking, threadNames);
+  }
+
+  private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking, UserServiceGrpc.AsyncService service)
+      throws IOException {
     server = threads.applyTo(NettyServerBuilder.forPort(0, InsecureServerCredentials.create()), nonBlocking)
-        .addService(UserServiceGrpc.bindService(threadNames)).build().start();
+        .addService(UserServiceGrpc.bindService(service)).build().start();
     channel = Grpc.newChannelBuilder("localhost:" + server.getPort(), InsecureChannelCredentials.create()).build();
     return UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

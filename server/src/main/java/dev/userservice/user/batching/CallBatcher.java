@@ -3,11 +3,14 @@ package dev.userservice.user.batching;
 import static java.util.Objects.requireNonNull;
 
 import dev.userservice.observability.CallTraces;
+import dev.userservice.user.CallLoops;
 import dev.userservice.user.DatabaseWorkers;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,19 +32,22 @@ import org.slf4j.LoggerFactory;
  * every call they serve. A batch of one runs in its call's own context, which ends with the
  * call, so a lone call costs no context and no deadline timer of its own.
  *
- * <p>A batch's database work holds one of the {@code maxConcurrent} places; its calls are
- * answered after the place is given up, so that the next batch's round trip to the database
- * overlaps with encoding and sending this one's answers instead of waiting for them.
+ * <p>A batch's database work holds one of the {@code maxConcurrent} places. Its calls are
+ * answered on the network threads that read them ({@link CallLoops}), or, for calls that came
+ * from other threads, on another worker; the worker that did the work takes the items that
+ * waited meanwhile as its next batch at once. The next round trip to the database thus overlaps
+ * with encoding and sending the last batch's answers, and under load no worker has to be woken
+ * for each batch.
  *
  * @param <T> an item, which knows how its call is answered
  */
 final class CallBatcher<T extends CallBatcher.Item> {
   private static final Logger log = LoggerFactory.getLogger(CallBatcher.class);
-  private static final Runnable NO_ANSWERS = () -> {};
 
   private final Work<T> work;
   private final Executor executor;
   private final ScheduledExecutorService deadlines;
+  private final CallLoops loops;
   private final int maxBatch;
   private final int maxConcurrent;
   private final Queue<Pending<T>> waiting = new ConcurrentLinkedQueue<>();
@@ -63,6 +69,7 @@ final class CallBatcher<T extends CallBatcher.Item> {
     requireNonNull(workers, "workers");
     this.executor = workers.threads();
     this.deadlines = workers.deadlines();
+    this.loops = workers.loops();
     this.maxBatch = maxBatch;
     this.maxConcurrent = maxConcurrent;
   }
@@ -75,11 +82,10 @@ final class CallBatcher<T extends CallBatcher.Item> {
   @FunctionalInterface
   interface Work<T> {
     /**
-     * Does the work of {@code batch} without answering its items.
-     *
-     * @return answers every item of the batch; run once the batch has given up its place
+     * Does the work of {@code batch}. It may answer items itself, on the worker; the others are
+     * answered by the replies it returns, sent once the batch has given up its place.
      */
-    Runnable run(List<Pending<T>> batch);
+    List<Reply> run(List<Pending<T>> batch);
   }
 
   /** An item and how its call is answered; every item of a failed batch is answered with the failure. */
@@ -87,8 +93,8 @@ final class CallBatcher<T extends CallBatcher.Item> {
     CallAnswer<?> answer();
   }
 
-  /** An item and the context of the call that submitted it. */
-  record Pending<T>(T item, Context context) {
+  /** An item, the context of the call that submitted it, and the network thread that read that call, if any. */
+  record Pending<T>(T item, Context context, Optional<Executor> loop) {
     /**
      * Runs {@code answer} in the submitting call's context. An answer that throws is logged, so
      * that the other calls of its batch are still answered.
@@ -100,11 +106,23 @@ final class CallBatcher<T extends CallBatcher.Item> {
         log.error("answering a call of a batch failed", e);
       }
     }
+
+    /** A reply that answers this item with {@code answer}. */
+    Reply reply(Runnable answer) {
+      return new Reply(this, answer);
+    }
+  }
+
+  /** How one item of a batch is answered once the batch's work is done. */
+  record Reply(Pending<?> to, Runnable answer) {
+    void send() {
+      to.answer(answer);
+    }
   }
 
   /** Queues {@code item} for the current call. */
   void submit(T item) {
-    waiting.add(new Pending<>(requireNonNull(item, "item"), Context.current()));
+    waiting.add(new Pending<>(requireNonNull(item, "item"), Context.current(), loops.current()));
     startIfIdle();
   }
 
@@ -126,23 +144,38 @@ final class CallBatcher<T extends CallBatcher.Item> {
     }
   }
 
-  /** Does one batch, gives its place up, starting the next batch if items wait, then answers its calls. */
+  /**
+   * Does batches while items wait, sending each batch's replies before taking the next; then
+   * gives the place up, starting another worker for items that came after the last take.
+   */
   private void drain() {
-    Runnable answers = NO_ANSWERS;
     try {
-      List<Pending<T>> batch = take();
-      if (!batch.isEmpty()) {
-        answers = run(batch);
+      for (List<Pending<T>> batch = take(); !batch.isEmpty(); batch = take()) {
+        send(run(batch));
       }
     } finally {
       running.decrementAndGet();
     }
-    try {
-      // items that arrived while this batch ran (or after its take) start on another worker
-      startIfIdle();
-    } finally {
-      answers.run();
+    startIfIdle();
+  }
+
+  /**
+   * Sends each reply on the network thread of its call, one task per thread; replies of calls
+   * that came from other threads are sent by another worker. Where a thread takes no more tasks
+   * (it is stopping), this worker sends them itself.
+   */
+  private void send(List<Reply> replies) {
+    Map<Executor, List<Reply>> byThread = new IdentityHashMap<>(2);
+    for (Reply reply : replies) {
+      byThread.computeIfAbsent(reply.to.loop.orElse(executor), thread -> new ArrayList<>()).add(reply);
     }
+    byThread.forEach((thread, its) -> {
+      try {
+        thread.execute(() -> its.forEach(Reply::send));
+      } catch (RejectedExecutionException e) {
+        its.forEach(Reply::send);
+      }
+    });
   }
 
   private List<Pending<T>> take() {
@@ -159,7 +192,7 @@ final class CallBatcher<T extends CallBatcher.Item> {
     return batch;
   }
 
-  private Runnable run(List<Pending<T>> batch) {
+  private List<Reply> run(List<Pending<T>> batch) {
     if (batch.size() == 1) {
       // its call's own context, trace included, ends with the call: no context, timer or trace scope of its own
       Context call = batch.get(0).context;
@@ -174,7 +207,7 @@ final class CallBatcher<T extends CallBatcher.Item> {
     return CallTraces.callInTraceOf(batch.get(0).context, () -> workBounded(batch));
   }
 
-  private Runnable workBounded(List<Pending<T>> batch) {
+  private List<Reply> workBounded(List<Pending<T>> batch) {
     Context.CancellableContext bounded = latestDeadline(batch)
         .map(deadline -> Context.ROOT.withDeadline(deadline, deadlines))
         .orElseGet(Context.ROOT::withCancellation);
@@ -187,11 +220,13 @@ final class CallBatcher<T extends CallBatcher.Item> {
     }
   }
 
-  private Runnable workOrFail(List<Pending<T>> batch) {
+  private List<Reply> workOrFail(List<Pending<T>> batch) {
     try {
-      return requireNonNull(work.run(batch), "answers");
+      return requireNonNull(work.run(batch), "replies");
     } catch (RuntimeException e) {
-      return () -> batch.forEach(pending -> pending.answer(() -> pending.item.answer().failed(e)));
+      List<Reply> failures = new ArrayList<>(batch.size());
+      batch.forEach(pending -> failures.add(pending.reply(() -> pending.item.answer().failed(e))));
+      return failures;
     }
   }
 

@@ -10,6 +10,7 @@ import dev.userservice.user.RequestIdReusedException;
 import dev.userservice.user.User;
 import dev.userservice.user.UserRepository;
 import dev.userservice.user.batching.CallBatcher.Pending;
+import dev.userservice.user.batching.CallBatcher.Reply;
 import io.grpc.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,11 +64,11 @@ public final class UserCreates {
    * Stores the batch; a create the batch skipped is stored alone here too, so that every insert
    * is done while the batch holds its place. Returns the answers of the others.
    */
-  private Runnable store(List<Pending<Create>> batch) {
+  private List<Reply> store(List<Pending<Create>> batch) {
     if (batch.size() == 1) {
       Pending<Create> only = batch.get(0);
       User created = sameRequest(only.item(), retryingConflicts(() -> users.create(only.item().id, only.item().user)));
-      return () -> only.answer(() -> only.item().answer.succeeded(created));
+      return List.of(only.reply(() -> only.item().answer.succeeded(created)));
     }
     List<UUID> ids = new ArrayList<>(batch.size());
     List<NewUser> newUsers = new ArrayList<>(batch.size());
@@ -76,17 +77,17 @@ public final class UserCreates {
       newUsers.add(pending.item().user);
     }
     List<Optional<User>> stored = retryingConflicts(() -> users.createAllSkippingTaken(ids, newUsers));
-    List<Runnable> answers = new ArrayList<>(batch.size());
+    List<Reply> replies = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Pending<Create> pending = batch.get(i);
       Optional<User> user = stored.get(i);
       if (user.isPresent()) {
-        answers.add(() -> pending.answer(() -> pending.item().answer.succeeded(user.get())));
+        replies.add(pending.reply(() -> pending.item().answer.succeeded(user.get())));
       } else {
         pending.answer(() -> createAlone(pending.item()));
       }
     }
-    return () -> answers.forEach(Runnable::run);
+    return replies;
   }
 
   private void createAlone(Create create) {

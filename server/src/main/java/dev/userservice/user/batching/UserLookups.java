@@ -6,6 +6,8 @@ import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.User;
 import dev.userservice.user.UserRepository;
 import dev.userservice.user.batching.CallBatcher.Pending;
+import dev.userservice.user.batching.CallBatcher.Reply;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,15 +40,19 @@ public final class UserLookups {
     batcher.submit(new Lookup(requireNonNull(id, "id"), requireNonNull(answer, "answer")));
   }
 
-  private Runnable lookUp(List<Pending<Lookup>> batch) {
+  private List<Reply> lookUp(List<Pending<Lookup>> batch) {
     Set<UUID> ids = new HashSet<>();
     batch.forEach(pending -> ids.add(pending.item().id));
     Map<UUID, User> found = new HashMap<>();
     for (User user : users.findByIds(ids)) {
       found.put(user.id(), user);
     }
-    return () -> batch.forEach(pending -> pending.answer(
-        () -> pending.item().answer.succeeded(Optional.ofNullable(found.get(pending.item().id)))));
+    List<Reply> replies = new ArrayList<>(batch.size());
+    for (Pending<Lookup> pending : batch) {
+      Optional<User> user = Optional.ofNullable(found.get(pending.item().id));
+      replies.add(pending.reply(() -> pending.item().answer.succeeded(user)));
+    }
+    return replies;
   }
 
   private record Lookup(UUID id, CallAnswer<Optional<User>> answer) implements CallBatcher.Item {}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.user.AccountStatus;
+import dev.userservice.user.CallLoops;
 import dev.userservice.user.Credentials;
 import dev.userservice.user.DatabaseWorkers;
 import dev.userservice.user.NewUser;
@@ -26,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +141,61 @@ class UserLookupsTest {
     awaitAnswers(2);
     assertThat(answers.get(first)).isEqualTo(Optional.empty());
     assertThat(repository.queries).containsExactly(Set.of(first), Set.of(second));
+  }
+
+  @Test
+  void find_callsReadOnANetworkThread_areAnsweredThere_andTheWorkerTakesTheNextBatchItself() throws Exception {
+    AtomicInteger tasks = new AtomicInteger();
+    ExecutorService counted = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.MINUTES, new SynchronousQueue<>()) {
+      @Override
+      protected void beforeExecute(Thread thread, Runnable task) {
+        tasks.incrementAndGet();
+      }
+    };
+    ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
+    CallLoops loops = () -> Thread.currentThread().getName().equals("network-thread")
+        ? Optional.of(loop) : Optional.empty();
+    UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(counted, workers.deadlines(), loops), 1);
+    Map<UUID, String> answeredOn = new ConcurrentHashMap<>();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(UUID.randomUUID());
+    }
+    try {
+      loop.submit(() -> lookups.find(ids.get(0), answeredOn(ids.get(0), answeredOn))).get(5, TimeUnit.SECONDS);
+      assertThat(repository.started.await(5, TimeUnit.SECONDS)).isTrue();
+      for (UUID id : ids.subList(1, ids.size())) {
+        loop.submit(() -> lookups.find(id, answeredOn(id, answeredOn))).get(5, TimeUnit.SECONDS);
+      }
+      released.countDown();
+      awaitAnswers(ids.size());
+
+      assertThat(repository.queries).containsExactly(Set.of(ids.get(0)), Set.copyOf(ids.subList(1, ids.size())));
+      assertThat(answeredOn).hasSize(ids.size());
+      assertThat(answeredOn.values()).containsOnly("network-thread");
+      // one worker did both batches: none was woken for the second
+      assertThat(tasks).hasValue(1);
+    } finally {
+      loop.shutdownNow();
+      counted.shutdownNow();
+    }
+  }
+
+  private CallAnswer<Optional<User>> answeredOn(UUID id, Map<UUID, String> threads) {
+    CallAnswer<Optional<User>> recording = recording(id);
+    return new CallAnswer<>() {
+      @Override
+      public void succeeded(Optional<User> user) {
+        threads.put(id, Thread.currentThread().getName());
+        recording.succeeded(user);
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        threads.put(id, Thread.currentThread().getName());
+        recording.failed(e);
+      }
+    };
   }
 
   @Test

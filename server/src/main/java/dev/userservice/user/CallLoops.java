@@ -1,0 +1,18 @@
+package dev.userservice.user;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * The network threads that read calls. A call read on one of them is best answered there: its
+ * writes then need no hand-off to that thread, and the database worker that did its work is free
+ * for the next batch at once.
+ */
+@FunctionalInterface
+public interface CallLoops {
+  /** No network threads known: answers are sent by the threads that do the work. */
+  CallLoops NONE = Optional::empty;
+
+  /** The network thread the calling thread is, as an executor; empty when it is none of them. */
+  Optional<Executor> current();
+}
