@@ -347,6 +347,33 @@ abstract class UserRepositoryContract {
   }
 
   @Test
+  void bulkInsert_aBatchMeetingATakenEmailOrRequestId_keepsTheBatchesBefore_andStoresItsOthers() {
+    repository.create(UserIds.next(), new NewUser("exists@example.com", "Exists", Optional.empty(), Optional.of("r-1")));
+    List<UUID> first = List.of(UserIds.next(), UserIds.next());
+    List<UUID> second = List.of(UserIds.next(), UserIds.next(), UserIds.next());
+
+    boolean[] storedFirst;
+    boolean[] storedSecond;
+    try (UserRepository.BulkInsert bulk = repository.openBulkInsert()) {
+      storedFirst = bulk.insert(first, List.of(newUser("a@example.com"), newUser("b@example.com")));
+      storedSecond = bulk.insert(second, List.of(newUser("a@example.com"), newUser("c@example.com"),
+          new NewUser("d@example.com", "D", Optional.empty(), Optional.of("r-1"))));
+      bulk.commit();
+    }
+
+    assertThat(storedFirst).containsExactly(true, true);
+    assertThat(storedSecond).containsExactly(false, true, false);
+    assertThat(repository.listAfter(Optional.empty(), 10)).extracting(User::email)
+        .containsExactlyInAnyOrder("exists@example.com", "a@example.com", "b@example.com", "c@example.com");
+    User a = repository.findById(first.get(0)).orElseThrow();
+    assertThat(a.email()).isEqualTo("a@example.com");
+    assertThat(a.status()).isEqualTo(AccountStatus.ACTIVE);
+    assertThat(a.version()).isEqualTo(1L);
+    assertThat(a.createdAt()).isEqualTo(a.updatedAt());
+    assertThat(repository.findById(second.get(1))).get().extracting(User::email).isEqualTo("c@example.com");
+  }
+
+  @Test
   void bulkInsert_storesQuotesCommasBackslashesAndUnicodeLiterally() {
     String name = "\"Quoted\", comma, back\\slash \\N NULL '' \u00e9\u4e2d\ud83d\ude00";
     UUID id = UserIds.next();
