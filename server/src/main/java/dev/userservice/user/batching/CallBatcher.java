@@ -83,7 +83,8 @@ final class CallBatcher<T extends CallBatcher.Item> {
   interface Work<T> {
     /**
      * Does the work of {@code batch}. It may answer items itself, on the worker; the others are
-     * answered by the replies it returns, sent once the batch has given up its place.
+     * answered by the replies it returns, which are sent on other threads while the worker goes
+     * on with the next batch.
      */
     List<Reply> run(List<Pending<T>> batch);
   }

@@ -340,8 +340,10 @@ public final class JdbcUserRepository implements UserRepository {
 
   /**
    * A transaction held open on one pooled connection, taken at the first insert. On PostgreSQL a
-   * batch travels by COPY into a temporary table, then one INSERT ... SELECT skips the duplicates
-   * and returns the ids it stored; elsewhere it is a JDBC batch of single-row inserts.
+   * batch travels by COPY straight into the users table, or, when it meets a taken email or
+   * request id, into a temporary table from which one INSERT ... SELECT skips the duplicates and
+   * returns the ids it stored ({@link CopyInserts}); elsewhere it is a JDBC batch of single-row
+   * inserts.
    */
   private final class JdbcBulkInsert implements BulkInsert {
     private Connection connection;
