@@ -18,6 +18,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,18 +61,7 @@ class ServerThreadsTest {
 
   @Test
   void callLoops_areTheEventLoopThatReadTheCall_noneOnOtherThreads() throws Exception {
-    UserServiceGrpc.AsyncService loopNames = new UserServiceGrpc.AsyncService() {
-      @Override
-      public void createUser(CreateUserRequest request, StreamObserver<User> response) {
-        answerOnCallLoop(response);
-      }
-
-      @Override
-      public void getUser(GetUserRequest request, StreamObserver<User> response) {
-        answerOnCallLoop(response);
-      }
-    };
-    var stub = serve(Set.of(UserServiceGrpc.getCreateUserMethod().getFullMethodName()), loopNames);
+    var stub = serve(Set.of(UserServiceGrpc.getCreateUserMethod().getFullMethodName()), this::answerOnCallLoop);
 
     // answered by a task run on the executor found: the event loop itself
     assertThat(stub.createUser(CreateUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
@@ -96,22 +86,23 @@ class ServerThreadsTest {
 
   /** A server whose two methods answer with the name of the thread their handler ran on. */
   private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking) throws IOException {
-    UserServiceGrpc.AsyncService threadNames = new UserServiceGrpc.AsyncService() {
+    return serve(nonBlocking, ServerThreadsTest::answerWithThreadName);
+  }
+
+  /** A server whose two methods both answer through {@code answer}. */
+  private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking, Consumer<StreamObserver<User>> answer)
+      throws IOException {
+    UserServiceGrpc.AsyncService service = new UserServiceGrpc.AsyncService() {
       @Override
       public void createUser(CreateUserRequest request, StreamObserver<User> response) {
-        answerWithThreadName(response);
+        answer.accept(response);
       }
 
       @Override
       public void getUser(GetUserRequest request, StreamObserver<User> response) {
-        answerWithThreadName(response);
+        answer.accept(response);
       }
     };
-    return serve(nonBlocking, threadNames);
-  }
-
-  private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking, UserServiceGrpc.AsyncService service)
-      throws IOException {
     server = threads.applyTo(NettyServerBuilder.forPort(0, InsecureServerCredentials.create()), nonBlocking)
         .addService(UserServiceGrpc.bindService(service)).build().start();
     channel = Grpc.newChannelBuilder("localhost:" + server.getPort(), InsecureChannelCredentials.create()).build();
