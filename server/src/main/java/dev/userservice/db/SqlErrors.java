@@ -8,13 +8,14 @@ import java.util.Set;
 /** Turns a {@link SQLException} into the unchecked exception the rest of the service understands. */
 public final class SqlErrors {
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String DEADLOCK_DETECTED = "40P01";
   /** A write on a server that only reads: a standby, or a primary that was demoted. */
   static final String READ_ONLY_SQL_TRANSACTION = "25006";
   /**
    * Serialization failure (both), deadlock detected and lock not available (PostgreSQL),
    * concurrent update (H2).
    */
-  private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "55P03", "90131");
+  private static final Set<String> CONFLICT_STATES = Set.of("40001", DEADLOCK_DETECTED, "55P03", "90131");
   /** H2's lock timeout, reported with the generic timeout state HYT00. */
   private static final int H2_LOCK_TIMEOUT = 50200;
   private static final int MAX_CAUSES = 8;
@@ -24,6 +25,11 @@ public final class SqlErrors {
   /** True when the exception reports a unique-index violation (both PostgreSQL and H2 use 23505). */
   public static boolean isUniqueViolation(SQLException e) {
     return UNIQUE_VIOLATION.equals(e.getSQLState());
+  }
+
+  /** True when the exception itself reports a deadlock that PostgreSQL broke by failing this statement. */
+  public static boolean isDeadlock(SQLException e) {
+    return DEADLOCK_DETECTED.equals(e.getSQLState());
   }
 
   /**

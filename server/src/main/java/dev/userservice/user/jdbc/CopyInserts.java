@@ -40,7 +40,6 @@ final class CopyInserts implements AutoCloseable {
   private static final String COPY_INTO_USERS = "copy users"
       + " (id, email, name, status, password_hash, request_id, version, created_at, updated_at)"
       + " from stdin with (format csv)";
-  private static final String DEADLOCK = "40P01";
   private static final String TRUNCATE_STAGING = "truncate bulk_staging";
   private static final String COPY_INTO_STAGING = "copy bulk_staging from stdin with (format csv)";
   private static final String INSERT_FROM_STAGING = "insert into users"
@@ -88,7 +87,7 @@ final class CopyInserts implements AutoCloseable {
       copy.copyIn(COPY_INTO_USERS, new StringReader(StagingRows.userRows(ids, users, time)));
     } catch (SQLException e) {
       connection.rollback(beforeBatch);
-      if (SqlErrors.isUniqueViolation(e) || DEADLOCK.equals(e.getSQLState())) {
+      if (SqlErrors.isUniqueViolation(e) || SqlErrors.isDeadlock(e)) {
         return false;
       }
       throw e;

@@ -13,14 +13,7 @@ final class StagingRows {
   static String csv(List<UUID> ids, List<NewUser> users) {
     StringBuilder out = new StringBuilder(users.size() * 96);
     for (int i = 0; i < users.size(); i++) {
-      NewUser user = users.get(i);
-      out.append(i).append(',').append(ids.get(i)).append(',');
-      quoted(out, user.email()).append(',');
-      quoted(out, user.name()).append(',');
-      user.passwordHash().ifPresent(hash -> quoted(out, hash));
-      out.append(',');
-      user.requestId().ifPresent(id -> quoted(out, id));
-      out.append('\n');
+      user(out.append(i).append(','), ids.get(i), users.get(i), ",").append('\n');
     }
     return out.toString();
   }
@@ -34,16 +27,23 @@ final class StagingRows {
     String version1At = ",1," + time + ',' + time + '\n';
     StringBuilder out = new StringBuilder(users.size() * 160);
     for (int i = 0; i < users.size(); i++) {
-      NewUser user = users.get(i);
-      out.append(ids.get(i)).append(',');
-      quoted(out, user.email()).append(',');
-      quoted(out, user.name()).append(",ACTIVE,");
-      user.passwordHash().ifPresent(hash -> quoted(out, hash));
-      out.append(',');
-      user.requestId().ifPresent(id -> quoted(out, id));
-      out.append(version1At);
+      user(out, ids.get(i), users.get(i), ",ACTIVE,").append(version1At);
     }
     return out.toString();
+  }
+
+  /**
+   * The fields of one user: id, email, name, then {@code afterName} (the separator and any
+   * columns between), password hash and request id, absent values empty (NULL).
+   */
+  private static StringBuilder user(StringBuilder out, UUID id, NewUser user, String afterName) {
+    out.append(id).append(',');
+    quoted(out, user.email()).append(',');
+    quoted(out, user.name()).append(afterName);
+    user.passwordHash().ifPresent(hash -> quoted(out, hash));
+    out.append(',');
+    user.requestId().ifPresent(requestId -> quoted(out, requestId));
+    return out;
   }
 
   /** A quoted CSV field: quotes doubled, so commas, quotes and any other text pass literally. */
