@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,18 +22,20 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One ListUsers stream. Users are read in id order, {@code page_size} per database round trip,
  * and written only while the client can take more: when the transport is not ready the call
- * waits for {@code onReady}. While one page is written, a database worker reads the next, so
- * the stream holds at most two pages. It reads ahead only with one of the permits all streams
- * share ({@link PageReadAhead}), held for as long as the page read ahead is, and drops that page
- * when a stall check finds no message written since the one before, a stall limit earlier (so
- * after one to two stall limits without a message), giving the permit back once the page's read
- * has ended; without a permit it reads each page when it needs it. So streams that stop reading
- * hold one page each however many there are. A cancelled call reads nothing more; a page being
- * read then ends with the call, whose context bounds its query.
+ * waits for {@code onReady}. The stream never blocks the thread it writes on: every page is read
+ * on a database worker, and the stream goes on writing when the page has arrived. While one page
+ * is written, a worker reads the next, so the stream holds at most two pages. It reads ahead only
+ * with one of the permits all streams share ({@link PageReadAhead}), held for as long as the page
+ * read ahead is, and drops that page when a stall check finds no message written since the one
+ * before, a stall limit earlier (so after one to two stall limits without a message), giving the
+ * permit back once the page's read has ended; without a permit it reads each page when it needs
+ * it. So streams that stop reading hold one page each however many there are. A cancelled call
+ * reads nothing more; a page being read then ends with the call, whose context bounds its query.
  *
- * <p>All methods but the stall check run on the call's serialized executor, so they never
- * overlap; the stall check runs on the timer and touches only what is shared with it: {@link #ahead},
- * {@link #checkingStall}, {@link #written} and the permits.
+ * <p>All methods but the stall check run on the stream's writer, one after another, in the call's
+ * context: gRPC's callbacks and a page's arrival only hand work to it. The stall check runs on the
+ * timer and touches only what is shared with it: {@link #ahead}, {@link #checkingStall},
+ * {@link #written} and the permits.
  */
 final class ListUsersCall {
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -41,6 +44,7 @@ final class ListUsersCall {
   private final UserRepository users;
   private final PageReadAhead readAhead;
   private final ServerCallStreamObserver<dev.userservice.api.user.v1.User> out;
+  private final Executor writer;
   private final int pageSize;
   private final ArrayDeque<User> batch;
   private Optional<UUID> cursor;
@@ -50,40 +54,47 @@ final class ListUsersCall {
    * page to write, a drop (stall check, cancel, failure) once the page's read has ended.
    */
   private final AtomicReference<CompletableFuture<List<User>>> ahead = new AtomicReference<>();
+  /** The page the stream writes next, taken out of {@link #ahead} or being read for it; null while it has one to write. */
+  private CompletableFuture<List<User>> next;
   /** Whether a stall check is scheduled. */
   private final AtomicBoolean checkingStall = new AtomicBoolean();
-  /** Messages written so far; written on the call's executor only, read by the stall check. */
+  /** Messages written so far; written on the stream's writer only, read by the stall check. */
   private volatile long written;
   private boolean lastBatchRead;
   private boolean finished;
 
   private ListUsersCall(UserRepository users, PageReadAhead readAhead,
-      ServerCallStreamObserver<dev.userservice.api.user.v1.User> out, int pageSize, Optional<UUID> cursor) {
+      ServerCallStreamObserver<dev.userservice.api.user.v1.User> out, Executor writer, int pageSize,
+      Optional<UUID> cursor) {
     this.users = users;
     this.readAhead = readAhead;
     this.out = out;
+    this.writer = writer;
     this.pageSize = pageSize;
     this.batch = new ArrayDeque<>(pageSize);
     this.cursor = cursor;
   }
 
   /**
-   * Validates the request and starts streaming.
+   * Validates the request and starts streaming on {@code writer}.
    *
-   * @param readAhead the permits, threads and timer for reading the next page ahead, shared by all streams
+   * @param readAhead the permits, threads and timer for reading pages, shared by all streams
+   * @param writer runs the stream's work one task after another: the event loop that read the
+   *     call, where the messages are sent without a hand-off, or a sequential executor
    * @throws ValidationException for a bad page size or token
    */
   static void start(UserRepository users, PageReadAhead readAhead, ListUsersRequest request,
-      ServerCallStreamObserver<dev.userservice.api.user.v1.User> out) {
+      ServerCallStreamObserver<dev.userservice.api.user.v1.User> out, Executor writer) {
     int pageSize = pageSize(request.getPageSize());
     Optional<UUID> cursor = request.getPageToken().isEmpty()
         ? Optional.empty()
         : Optional.of(UserIds.parse(request.getPageToken()).orElseThrow(() -> new ValidationException("page_token",
             "is not a user id (expected: empty, or the id of the last user received)")));
-    ListUsersCall call = new ListUsersCall(users, readAhead, out, pageSize, cursor);
-    out.setOnCancelHandler(call::cancel);
-    out.setOnReadyHandler(call::drain);
-    call.drain();
+    ListUsersCall call = new ListUsersCall(users, readAhead, out,
+        Context.current().fixedContextExecutor(writer), pageSize, cursor);
+    out.setOnCancelHandler(() -> call.onWriter(call::cancel));
+    out.setOnReadyHandler(() -> call.onWriter(call::drain));
+    call.onWriter(call::drain);
   }
 
   private static int pageSize(int requested) {
@@ -97,22 +108,49 @@ final class ListUsersCall {
     return requested;
   }
 
+  private void onWriter(Runnable work) {
+    try {
+      writer.execute(work);
+    } catch (RejectedExecutionException e) {
+      // shutting down: the stream ends with the service
+    }
+  }
+
   private void cancel() {
     finished = true;
     batch.clear();
     dropAhead();
   }
 
+  /**
+   * Writes while the transport is ready: the batch, then each next page once it has arrived. A
+   * page still being read ends the drain; its arrival starts the next one.
+   */
   private void drain() {
     try {
       while (!finished && out.isReady()) {
-        if (batch.isEmpty() && !fetch()) {
-          finished = true;
-          out.onCompleted();
-          return;
+        if (batch.isEmpty()) {
+          if (lastBatchRead) {
+            finished = true;
+            out.onCompleted();
+            return;
+          }
+          if (next == null) {
+            next = takeNextPage();
+            if (!next.isDone()) {
+              next.whenComplete((page, failure) -> onWriter(this::drain));
+            }
+          }
+          if (!next.isDone()) {
+            return;
+          }
+          CompletableFuture<List<User>> arrived = next;
+          next = null;
+          take(contents(arrived));
+          continue;
         }
         out.onNext(UserMessages.toMessage(batch.poll()));
-        written++; // only this executor writes it; one drain can last seconds while the client keeps up
+        written++; // only the writer writes it; one drain can last seconds while the client keeps up
       }
     } catch (RuntimeException e) {
       if (!finished) {
@@ -123,22 +161,21 @@ final class ListUsersCall {
     }
   }
 
-  /**
-   * Takes the next page into the batch (read ahead, or read here when it was not) and, when a
-   * permit is free, starts reading the page after it; false when there are no more users.
-   */
-  private boolean fetch() {
-    if (lastBatchRead) {
-      return false;
-    }
-    List<User> page;
-    CompletableFuture<List<User>> next = ahead.getAndSet(null);
-    if (next != null) {
+  /** The page read ahead, giving its permit back, or else a read of the next page started now. */
+  private CompletableFuture<List<User>> takeNextPage() {
+    CompletableFuture<List<User>> page = ahead.getAndSet(null);
+    if (page != null) {
       readAhead.permits().release();
-      page = await(next);
-    } else {
-      page = users.listAfter(cursor, pageSize);
+      return page;
     }
+    return read(cursor);
+  }
+
+  /**
+   * Takes a page that arrived into the batch and, when a permit is free, starts reading the page
+   * after it.
+   */
+  private void take(List<User> page) {
     lastBatchRead = page.size() < pageSize;
     if (!page.isEmpty()) {
       cursor = Optional.of(page.get(page.size() - 1).id());
@@ -147,25 +184,29 @@ final class ListUsersCall {
       readAheadAfter(cursor.orElseThrow());
     }
     batch.addAll(page);
-    return !page.isEmpty();
   }
 
-  private void readAheadAfter(UUID after) {
+  /** Starts reading the page after {@code after} on the read threads, in the call's context, which bounds its query. */
+  private CompletableFuture<List<User>> read(Optional<UUID> after) {
     CompletableFuture<List<User>> page = new CompletableFuture<>();
-    // in the call's context: its deadline and cancellation bound the query
     Runnable read = Context.current().wrap(() -> {
       try {
-        page.complete(users.listAfter(Optional.of(after), pageSize));
+        page.complete(users.listAfter(after, pageSize));
       } catch (RuntimeException e) {
         page.completeExceptionally(e);
       }
     });
-    ahead.set(page); // before the hand-off: whatever it throws, the permit goes with the page
     try {
       readAhead.reads().execute(read);
     } catch (RejectedExecutionException e) {
       page.completeExceptionally(e); // shutting down
     }
+    return page;
+  }
+
+  private void readAheadAfter(UUID after) {
+    // whatever the read's end, the permit goes with the page
+    ahead.set(read(Optional.of(after)));
     if (checkingStall.compareAndSet(false, true)) {
       scheduleStallCheck(written);
     }
@@ -206,8 +247,8 @@ final class ListUsersCall {
     }
   }
 
-  /** The page, once read; its read's failure as it was thrown. */
-  private static List<User> await(CompletableFuture<List<User>> page) {
+  /** A page that has arrived; its read's failure as it was thrown. */
+  private static List<User> contents(CompletableFuture<List<User>> page) {
     try {
       return page.join();
     } catch (CompletionException e) {

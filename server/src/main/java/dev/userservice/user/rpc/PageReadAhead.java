@@ -9,13 +9,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What all ListUsers streams share to read their next page while they write the current one. A
+ * What all ListUsers streams share to read their pages, the next one while they write the current one. A
  * stream holds a permit for as long as it holds a page read ahead, so the pages read ahead in the
  * whole service, read or being read, are at most as many as the permits; a stream checked every
  * {@code stallLimit} that wrote nothing since the check before drops its page read ahead and gives
  * its permit back once that page's read has ended.
  *
- * @param reads the threads that read a page ahead
+ * @param reads the threads that read the pages
  * @param permits one per page read ahead at once, in the whole service
  * @param timer checks, every {@code stallLimit}, whether a stream holding a page ahead still writes
  * @param stallLimit the time between two checks of a stream holding a page ahead: one that
@@ -36,7 +36,7 @@ record PageReadAhead(Executor reads, Semaphore permits, Timer timer, Duration st
     }
   }
 
-  /** Read ahead on the database workers, {@link #MOST_PAGES_AHEAD} pages at once, {@link #STALL_LIMIT} per stall. */
+  /** Pages read on the database workers, at most {@link #MOST_PAGES_AHEAD} ahead at once, {@link #STALL_LIMIT} per stall. */
   static PageReadAhead on(DatabaseWorkers workers) {
     return new PageReadAhead(workers.threads(), new Semaphore(MOST_PAGES_AHEAD),
         (task, delay) -> workers.deadlines().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS), STALL_LIMIT);

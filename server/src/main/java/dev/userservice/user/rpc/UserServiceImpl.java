@@ -2,6 +2,7 @@ package dev.userservice.user.rpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
@@ -32,6 +33,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 
 /** The {@code user.v1.UserService} RPCs: requests in, domain calls, messages out. */
 public final class UserServiceImpl implements UserServiceGrpc.AsyncService, BindableService {
@@ -41,10 +43,11 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
   /**
    * Methods whose handlers hand their database work and password hashing off and never block the
    * calling thread: GetUser's lookups and CreateUser's inserts go to the batchers, a password to
-   * the hashing threads (refused at once when they are full).
+   * the hashing threads (refused at once when they are full), ListUsers' page reads to the
+   * database workers.
    */
   public static final Set<String> NON_BLOCKING_METHODS = Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName(),
-      UserServiceGrpc.getCreateUserMethod().getFullMethodName());
+      UserServiceGrpc.getCreateUserMethod().getFullMethodName(), UserServiceGrpc.getListUsersMethod().getFullMethodName());
 
   private final UserRepository users;
   private final PasswordHasher hasher;
@@ -182,8 +185,11 @@ public final class UserServiceImpl implements UserServiceGrpc.AsyncService, Bind
       out.onError(new PermissionDeniedException("ListUsers needs the 'admin' or 'service' role"));
       return;
     }
+    // the event loop that read the call writes its messages; off one, a sequential executor
+    Executor writer = workers.loops().current()
+        .orElseGet(() -> MoreExecutors.newSequentialExecutor(workers.threads()));
     try {
-      ListUsersCall.start(users, listReadAhead, request, out);
+      ListUsersCall.start(users, listReadAhead, request, out, writer);
     } catch (RuntimeException e) {
       out.onError(e);
     }

@@ -8,6 +8,7 @@ import dev.userservice.db.DatabaseUnavailableException;
 import dev.userservice.user.AccountStatus;
 import dev.userservice.user.User;
 import dev.userservice.user.UserRepository;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -24,8 +25,9 @@ import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.Test;
 
 /**
- * ListUsersCall reads the page after the one it writes on another thread, while it writes: the
- * read is handed to the executor before the first page's messages wait for the transport.
+ * ListUsersCall reads every page on another thread, the page after the one it writes while it
+ * writes (the read is handed to the executor before the first page's messages wait for the
+ * transport), and does its own work only on the stream's writer.
  */
 class ListUsersReadAheadTest {
   private final List<User> stored = users(5);
@@ -44,6 +46,10 @@ class ListUsersReadAheadTest {
     }
   };
   private final FakeObserver out = new FakeObserver();
+  /** Runs the stream's work: at once, unless a test says otherwise. */
+  private Executor writer = Runnable::run;
+  /** The call's context as each read saw it, by {@link #CALL}. */
+  private final List<String> readContexts = new ArrayList<>();
   private RuntimeException failSecondRead;
   private final Semaphore permits = new Semaphore(1);
   /** Stall checks scheduled on the timer, run only when a test says so. */
@@ -51,14 +57,19 @@ class ListUsersReadAheadTest {
   private final PageReadAhead readAhead = new PageReadAhead(recording, permits,
       (task, delay) -> stallChecks.add(task), Duration.ofSeconds(1));
 
+  private static final Context.Key<String> CALL = Context.key("call");
+
   @Test
-  void secondPage_isReadOnTheExecutorWhileTheFirstWaitsForTheTransport() {
+  void everyPageIsReadOnTheExecutor_theSecondWhileTheFirstWaitsForTheTransport() {
     out.readyFor = 1; // the transport takes one message, then is not ready
 
     startWithPageSize(2);
+    assertThat(out.sent).isEmpty(); // nothing before the first page has arrived
+    assertThat(handedOff).hasSize(1);
+    handedOff.remove().run();
 
     assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId).containsExactly(id(0));
-    assertThat(reads).containsExactly(Optional.empty()); // only the first page, on the call's thread
+    assertThat(reads).containsExactly(Optional.empty()); // only the first page
     assertThat(handedOff).hasSize(1); // the second, handed to the executor before waiting
 
     handedOff.remove().run();
@@ -72,7 +83,7 @@ class ListUsersReadAheadTest {
         .containsExactly(id(0), id(1), id(2), id(3), id(4));
     assertThat(out.completed).isTrue();
     assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(3).id()));
-    assertThat(handOffs).isEqualTo(2); // page 3 held fewer than page_size: nothing read after it
+    assertThat(handOffs).isEqualTo(3); // page 3 held fewer than page_size: nothing read after it
     assertThat(permits.availablePermits()).isEqualTo(1); // given back once nothing more is read ahead
   }
 
@@ -80,14 +91,44 @@ class ListUsersReadAheadTest {
   void noPermitLeft_readsEachPageWhenItNeedsIt() throws Exception {
     permits.acquire(); // another stream reads ahead
     runAtOnce = true;
-    out.readyFor = Integer.MAX_VALUE;
+    out.readyFor = 1;
 
     startWithPageSize(2);
+    assertThat(reads).containsExactly(Optional.empty()); // page 2 not read while page 1 waits
+
+    out.readyFor = Integer.MAX_VALUE;
+    out.onReady.run();
 
     assertThat(out.sent).hasSize(5);
     assertThat(out.completed).isTrue();
-    assertThat(handOffs).isZero();
     assertThat(reads).containsExactly(Optional.empty(), Optional.of(stored.get(1).id()), Optional.of(stored.get(3).id()));
+  }
+
+  @Test
+  void theStreamsWork_runsOnItsWriter_inTheCallsContext_neverOnTheReadingThreadOrGrpcs() {
+    Queue<Runnable> onWriter = new ArrayDeque<>();
+    writer = onWriter::add;
+    out.readyFor = 1;
+
+    Context.current().withValue(CALL, "the call").run(() -> startWithPageSize(2));
+    assertThat(handedOff).isEmpty(); // not even the first read before the writer runs
+    onWriter.remove().run();
+    handedOff.remove().run(); // the first page arrives on the reading thread
+    assertThat(out.sent).isEmpty(); // and is not written there
+    onWriter.remove().run();
+    assertThat(out.sent).hasSize(1);
+
+    out.readyFor = Integer.MAX_VALUE;
+    out.onReady.run();
+    assertThat(out.sent).hasSize(1); // gRPC's callback only hands the drain to the writer
+    while (!out.completed) {
+      assertThat(onWriter.size() + handedOff.size()).isPositive();
+      (onWriter.isEmpty() ? handedOff : onWriter).remove().run();
+    }
+
+    assertThat(out.sent).extracting(dev.userservice.api.user.v1.User::getId)
+        .containsExactly(id(0), id(1), id(2), id(3), id(4));
+    assertThat(readContexts).containsExactly("the call", "the call", "the call"); // each query bound to the call
   }
 
   @Test
@@ -186,6 +227,7 @@ class ListUsersReadAheadTest {
   void pageDroppedWhileStillBeingRead_keepsItsPermitUntilTheReadEnds() {
     out.readyFor = 1; // the read ahead waits in handedOff: still running when the stall check comes
     startWithPageSize(2);
+    handedOff.remove().run(); // the first page
     stallChecks.remove().run();
 
     stallChecks.remove().run(); // nothing written for a stall limit: the page is dropped
@@ -200,6 +242,7 @@ class ListUsersReadAheadTest {
   void streamCancelledWhileItsPageIsBeingRead_givesItsPermitBackWhenTheReadEnds() {
     out.readyFor = 1;
     startWithPageSize(2);
+    handedOff.remove().run(); // the first page
 
     out.onCancel.run();
 
@@ -211,7 +254,7 @@ class ListUsersReadAheadTest {
   @Test
   void start_badPageSize_refusedBeforeAnyRead() {
     assertThatThrownBy(() -> ListUsersCall.start(repository(), readAhead,
-        ListUsersRequest.newBuilder().setPageSize(1001).build(), out))
+        ListUsersRequest.newBuilder().setPageSize(1001).build(), out, writer))
         .hasMessageContaining("page_size");
     assertThat(reads).isEmpty();
     assertThat(handOffs).isZero();
@@ -219,7 +262,8 @@ class ListUsersReadAheadTest {
 
   /** Starts a stream of the stored users over {@link #out}, {@code pageSize} per read. */
   private void startWithPageSize(int pageSize) {
-    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(pageSize).build(), out);
+    ListUsersCall.start(repository(), readAhead, ListUsersRequest.newBuilder().setPageSize(pageSize).build(), out,
+        writer);
   }
 
   private String id(int index) {
@@ -236,6 +280,7 @@ class ListUsersReadAheadTest {
           Optional<UUID> after = (Optional<UUID>) args[0];
           int limit = (Integer) args[1];
           reads.add(after);
+          readContexts.add(CALL.get());
           if (reads.size() == 2 && failSecondRead != null) {
             throw failSecondRead;
           }
