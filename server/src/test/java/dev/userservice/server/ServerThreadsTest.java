@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.GetUserRequest;
+import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.user.rpc.UserServiceImpl;
@@ -57,6 +58,7 @@ class ServerThreadsTest {
 
     assertThat(stub.createUser(CreateUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
     assertThat(stub.getUser(GetUserRequest.getDefaultInstance()).getName()).startsWith("grpc-io-");
+    assertThat(stub.listUsers(ListUsersRequest.getDefaultInstance()).next().getName()).startsWith("grpc-io-");
   }
 
   @Test
@@ -84,12 +86,12 @@ class ServerThreadsTest {
     assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
   }
 
-  /** A server whose two methods answer with the name of the thread their handler ran on. */
+  /** A server whose three methods answer with the name of the thread their handler ran on. */
   private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking) throws IOException {
     return serve(nonBlocking, ServerThreadsTest::answerWithThreadName);
   }
 
-  /** A server whose two methods both answer through {@code answer}. */
+  /** A server whose three methods all answer through {@code answer}. */
   private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking, Consumer<StreamObserver<User>> answer)
       throws IOException {
     UserServiceGrpc.AsyncService service = new UserServiceGrpc.AsyncService() {
@@ -100,6 +102,11 @@ class ServerThreadsTest {
 
       @Override
       public void getUser(GetUserRequest request, StreamObserver<User> response) {
+        answer.accept(response);
+      }
+
+      @Override
+      public void listUsers(ListUsersRequest request, StreamObserver<User> response) {
         answer.accept(response);
       }
     };
