@@ -7,9 +7,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Threads for database work that calls hand off rather than block on themselves: batched
- * lookups and creates, the writes of BulkCreateUsers streams and account state refreshes. How
- * many run at once is bounded by their users (and by the connection pool), not here. The
- * application builds them and closes them on shutdown.
+ * lookups and creates, the writes of BulkCreateUsers streams, the page reads of ListUsers streams
+ * and account state refreshes. How many run at once is bounded by their users (and by the
+ * connection pool), not here. The application builds them and closes them on shutdown.
  *
  * @param threads runs the database work
  * @param deadlines ends queries that serve several calls at the latest of their deadlines, and

@@ -150,9 +150,12 @@ final class ListUsersCall {
           continue;
         }
         out.onNext(UserMessages.toMessage(batch.poll()));
-        written++; // only the writer writes it; one drain can last seconds while the client keeps up
+        // only the writer writes it; on a sequential writer one drain can last seconds while the
+        // client keeps up (on the event loop a drain ends once the transport's buffer is full)
+        written++;
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // the writer is not gRPC's callback executor: whatever fails here ends the call here
       if (!finished) {
         finished = true;
         dropAhead();

@@ -224,6 +224,24 @@ class ListUsersReadAheadTest {
   }
 
   @Test
+  void cancel_runsOnTheWriter_notOnGrpcsThread() {
+    Queue<Runnable> onWriter = new ArrayDeque<>();
+    writer = onWriter::add;
+    runAtOnce = true;
+    out.readyFor = 1;
+    startWithPageSize(2);
+    onWriter.remove().run(); // page 1 written, page 2 read ahead under the only permit
+    assertThat(permits.availablePermits()).isZero();
+
+    out.onCancel.run();
+    assertThat(permits.availablePermits()).isZero(); // gRPC's callback only handed the cancel over
+    onWriter.remove().run();
+
+    assertThat(permits.availablePermits()).isEqualTo(1);
+    assertThat(onWriter).isEmpty();
+  }
+
+  @Test
   void pageDroppedWhileStillBeingRead_keepsItsPermitUntilTheReadEnds() {
     out.readyFor = 1; // the read ahead waits in handedOff: still running when the stall check comes
     startWithPageSize(2);
