@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What all ListUsers streams share to read their pages, the next one while they write the current one. A
- * stream holds a permit for as long as it holds a page read ahead, so the pages read ahead in the
- * whole service, read or being read, are at most as many as the permits; a stream checked every
- * {@code stallLimit} that wrote nothing since the check before drops its page read ahead and gives
- * its permit back once that page's read has ended.
+ * What all ListUsers streams share to read their pages, the next one while they write the current
+ * one. A stream holds a permit for as long as it holds a page read ahead, so the pages read ahead
+ * in the whole service, read or being read, are at most as many as the permits; a stream checked
+ * every {@code stallLimit} that wrote nothing since the check before drops its page read ahead and
+ * gives its permit back once that page's read has ended.
  *
  * @param reads runs the page reads
  * @param permits one per page read ahead at once, in the whole service
