@@ -143,9 +143,10 @@ public final class UserServiceApp implements AutoCloseable {
 
   /**
    * Starts on {@code builder}; {@code threads} are closed once the server has stopped, and batched
-   * calls read on {@code loops} are answered there.
+   * calls read on {@code loops} are answered there. Package-private for tests of the server's own
+   * threads.
    */
-  private static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
+  static UserServiceApp start(DatabaseSettings settings, ServerBuilder<?> builder, Config config,
       ServiceTracing tracing, AutoCloseable threads, CallLoops loops) {
     Clock clock = Clock.systemUTC();
     TokenService tokens = TokenService.create(tokenSettings(config.tokens()), clock);
