@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     writes no message for two in a row holds it one to two stall limits
  */
 record PageReadAhead(Executor reads, Semaphore permits, Timer timer, Duration stallLimit) {
-  /** Pages read at once in the whole service, ahead or because a stream needs one: as many as may be read ahead. */
-  static final int MOST_READS = 8;
   /** Pages read ahead at once in the whole service: a few, for the streams that read fastest. */
   static final int MOST_PAGES_AHEAD = 8;
+  /** Pages read at once in the whole service, ahead or because a stream needs one: as many as may be read ahead. */
+  static final int MOST_READS = MOST_PAGES_AHEAD;
   /** The time between two checks whether a stream holding a page ahead still writes. */
   static final Duration STALL_LIMIT = Duration.ofSeconds(1);
 
