@@ -12,6 +12,7 @@ WORK=$(mktemp -d)
 [ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
 
 SERVICE_PID=
+SERVICE_PIDS=()
 SAMPLER_PID=
 
 # the machine's load average over the last minute
@@ -39,47 +40,52 @@ build_list_read() {
   cc -O2 -o "$WORK/list-read" scripts/list-read.c -lnghttp2
 }
 
-# start_service <database> [java options...]: starts the packaged service on <database>, its GC
-# log in $WORK/gc.log and its output in $WORK/service.log, and waits until it listens. The
+# start_service <database> [java options...]: starts the packaged service on <database> and port
+# $PORT, its GC log in $WORK/gc-$PORT.log and its output in $WORK/service-$PORT.log, and waits
+# until it listens; SERVICE_PID is then its process. Services on other ports keep running. The
 # metrics endpoint is off: its port would clash with another service on the same machine.
 start_service() {
   local db=$1; shift
   DATABASE_URL=jdbc:postgresql://127.0.0.1:5432/$db DATABASE_USER=$PGUSER GRPC_PORT=$PORT METRICS_PORT=0 \
-    java -Xlog:gc:file="$WORK/gc.log" "$@" -jar "${SERVICE_JAR:-$JAR}" > "$WORK/service.log" 2>&1 &
+    java -Xlog:gc:file="$WORK/gc-$PORT.log" "$@" -jar "${SERVICE_JAR:-$JAR}" > "$WORK/service-$PORT.log" 2>&1 &
   SERVICE_PID=$!
-  for _ in $(seq 1 60); do grep -q "listening on port" "$WORK/service.log" && break; sleep 1; done
-  grep -q "listening on port" "$WORK/service.log" || { cat "$WORK/service.log"; return 1; }
+  SERVICE_PIDS+=("$SERVICE_PID")
+  for _ in $(seq 1 60); do grep -q "listening on port" "$WORK/service-$PORT.log" && break; sleep 1; done
+  grep -q "listening on port" "$WORK/service-$PORT.log" || { cat "$WORK/service-$PORT.log"; return 1; }
 }
 
+# stop_service [pid]: stops the service SERVICE_PID, or the one given
 stop_service() {
-  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
-  SERVICE_PID=
-SAMPLER_PID=
+  local pid=${1:-$SERVICE_PID}
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  [ "$pid" != "$SERVICE_PID" ] || SERVICE_PID=
 }
 
-# the heap after the most recent collection, in MiB, from lines like "... 52M->31M(256M) 3.1ms"
+# the heap after the most recent collection of the service on $PORT, in MiB, from lines like
+# "... 52M->31M(256M) 3.1ms"
 live_after_gc() {
-  sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' "$WORK/gc.log" | tail -n 1 \
+  sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' "$WORK/gc-$PORT.log" | tail -n 1 \
     | awk '{ print ($2 == "K") ? int($1 / 1024) : $1 }'
 }
 
 full_gc() { jcmd "$SERVICE_PID" GC.run > /dev/null; sleep 1; }
 
-gc_log_lines() { wc -l < "$WORK/gc.log"; }
+gc_log_lines() { wc -l < "$WORK/gc-$PORT.log"; }
 
 # the largest heap after any collection logged from line $1 on, in MiB
 peak_after_gc_since() {
-  tail -n +"$1" "$WORK/gc.log" | sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' \
+  tail -n +"$1" "$WORK/gc-$PORT.log" | sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' \
     | awk 'BEGIN { m = 0 } { v = ($2 == "K") ? $1 / 1024 : $1; if (v > m) m = v } END { printf "%d", m }'
 }
 
 # forces a full collection every $1 seconds until killed, so that the log shows the live heap
 sample_heap() { while sleep "$1"; do jcmd "$SERVICE_PID" GC.run > /dev/null 2>&1 || true; done; }
 
-# stops the sampler and the service and removes $WORK: the scripts' exit trap
+# stops the sampler and every service started, and removes $WORK: the scripts' exit trap
 end_bench() {
   if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
-  stop_service
+  local pid
+  for pid in "${SERVICE_PIDS[@]}"; do stop_service "$pid"; done
   rm -rf "$WORK"
 }
 

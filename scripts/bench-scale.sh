@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# How the service's rates hold as the users table grows: for each size in SIZES, a fresh
-# database whose users table (made by the service's own migrations) is filled directly in
-# PostgreSQL with COPY, never through the service, then
+# How the service's rates hold as the users table grows. Each size in SIZES gets a database of its
+# own whose users table (made by the service's own migrations) is filled directly in PostgreSQL with
+# COPY, never through the service; then, on a freshly started service, ListUsers reads the whole
+# table to a fast reader, with the service's heap growth (live heap after forced full collections
+# every $SAMPLE_SECONDS, as in bench-memory.sh). Then the sizes are measured side by side, so that
+# the machine's drift over the minutes (single runs on a shared machine move by a quarter) falls on
+# every size alike: one freshly started service per size, its lookup and create paths warmed first,
+# and $ROUNDS rounds, each running every measure on every size in turn:
 #   - pgbench -M prepared selecting random users of that table by id (the database alone),
 #   - GetUser through `bench` on random ids of the loaded users (a sample of 100,000 of them),
-#     at 1 and $CONCURRENCY calls in flight, right after its warm-up: three runs of each,
-#     alternated, and the median (single runs on a shared machine move by a quarter),
+#     at 1 and $CONCURRENCY calls in flight,
 #   - CreateUser without password through scripts/create-load.c (native, a new email per call,
-#     built here with cc and libnghttp2) at 1 and $CONCURRENCY in flight,
-#   - ListUsers of the whole table to a fast reader, with the service's heap growth (live heap
-#     after forced full collections every $SAMPLE_SECONDS, as in bench-memory.sh).
+#     built here with cc and libnghttp2) at 1 and $CONCURRENCY in flight.
+# Each figure is the median of its rounds, printed with every run.
 #
 #   scripts/bench-scale.sh [seconds per run, default 15]
-#   SIZES="100000 1000000" scripts/bench-scale.sh 10
+#   SIZES="100000 1000000" ROUNDS=5 scripts/bench-scale.sh 10
 #
 # Loaded users have ids shaped as the service makes them (UUIDv7: a millisecond timestamp, one
 # millisecond apart, ending just before the load, then version, variant and hashed bits), emails
 # scale-<n>@example.com, and the table is vacuumed and analysed after the load as autovacuum
 # would. The load's own time is printed. Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default
-# postgres), psql, pgbench, jcmd, cc with libnghttp2-dev and the packaged jar (built if missing). Uses (and recreates)
-# the database $DB (default "userscale"). 10 million users take about 2.5 GB of disk.
+# postgres), psql, pgbench, jcmd, cc with libnghttp2-dev and the packaged jar (built if missing).
+# Uses (and recreates, then drops) the databases ${DB}_<size> (DB defaults to "userscale") and the
+# ports from $PORT on, one per size. 10 million users take about 2.5 GB of disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +34,7 @@ CONCURRENCY=${CONCURRENCY:-8}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}
 PORT=${PORT:-50062}
 DB=${DB:-userscale}
+ROUNDS=${ROUNDS:-3}
 . scripts/bench-lib.sh
 
 
@@ -53,67 +58,119 @@ id_of() {
   echo "(lpad(to_hex($1::bigint + $2), 12, '0') || '7' || substr(md5($2::text), 1, 3) || '8' || substr(md5($2::text), 4, 15))::uuid"
 }
 
-# median_line <line>...: of bench RESULT lines, the one with the median calls_per_s
+# median_of <number>...: the middle one (the lower middle of an even count)
+median_of() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+
+# median_line <field> <line>...: of result lines, the one with the median value of <field>
 median_line() {
-  for line in "$@"; do echo "$(field calls_per_s "$line") $line"; done | sort -n | sed -n "$((($# + 1) / 2))p" \
+  local name=$1; shift
+  for line in "$@"; do echo "$(field "$name" "$line") $line"; done | sort -n | sed -n "$((($# + 1) / 2))p" \
     | cut -d' ' -f2-
 }
 
-# rates <line>...: the calls_per_s of each bench RESULT line, as a/b/c
+# rates <field> <line>...: the value of <field> in each result line, as a/b/c
 rates() {
-  local out=()
-  for line in "$@"; do out+=("$(printf '%.0f' "$(field calls_per_s "$line")")"); done
+  local name=$1 out=(); shift
+  for line in "$@"; do out+=("$(printf '%.0f' "$(field "$name" "$line")")"); done
   (IFS=/; echo "${out[*]}")
 }
 
+db_of() { echo "${DB}_$1"; }
+
 build_create_load
-declare -A LOAD_S VACUUM_S PG GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
+declare -A LOAD_S VACUUM_S BASE PG PG_RUNS PORT_OF SERVICE_OF GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
+SERVICE_PORT=$PORT
+
+# 1. Each size loaded into a database of its own, then read whole by ListUsers on a freshly started
+#    service while the table holds the loaded users only, with the heap's growth.
 for n in $SIZES; do
   echo "== $n users"
-  psql -q -d postgres -c "drop database if exists $DB" -c "create database $DB"
-  start_service "$DB" # its migrations make the users table
-  read -r base seconds < <(load_users "$n")
-  LOAD_S[$n]=$seconds
+  PORT=$SERVICE_PORT
+  psql -q -d postgres -c "drop database if exists $(db_of "$n")" -c "create database $(db_of "$n")"
+  start_service "$(db_of "$n")" # its migrations make the users table
+  read -r base seconds < <(DB=$(db_of "$n") load_users "$n")
+  BASE[$n]=$base LOAD_S[$n]=$seconds
   # the ids pgbench computes must be the loaded ones, or its lookups would find nothing
-  found=$(psql -tAq -d "$DB" -c "select count(*) from users where id in ($(id_of "$base" 1), $(id_of "$base" "$n"))")
+  found=$(psql -tAq -d "$(db_of "$n")" -c "select count(*) from users where id in ($(id_of "$base" 1), $(id_of "$base" "$n"))")
   [ "$found" = 2 ] || { echo "loaded ids do not match the ids pgbench would look up" >&2; exit 1; }
   start=$(date +%s.%N)
-  psql -q -d "$DB" -c "vacuum analyze users"
+  psql -q -d "$(db_of "$n")" -c "vacuum analyze users"
   VACUUM_S[$n]=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   echo "loaded in ${LOAD_S[$n]} s (COPY), vacuum analyze ${VACUUM_S[$n]} s; load average $(load)"
-
   echo "\\set n random(1, $n)
 select id, email, name, status, created_at, updated_at, version, roles from users where id = $(id_of "$base" :n);" \
-    > "$WORK/lookup.sql"
-  out=$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup.sql" "$DB")
-  PG[$n]="tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -n 1) load=$(load)"
+    > "$WORK/lookup-$n.sql"
   # a sample of the loaded users, in random order, for the bench's lookups
-  psql -q -d "$DB" -c "\\copy (select id from users tablesample bernoulli ($(awk -v n="$n" 'BEGIN { p = 150000 * 100 / n; print (p > 100 ? 100 : p) }')) order by random() limit 100000) to '$WORK/ids.txt'"
-  # the lookup and create paths of the fresh service compiled before they are measured; ListUsers
-  # in between, while the table holds the loaded users only (the creates add more)
-  bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt" --warmup-seconds=$((WARMUP * 3)) \
-    --duration-seconds=1 > /dev/null
-  # the lookups measured right after their warm-up, before ListUsers reads the whole table through
-  # the same buffers: three runs at each concurrency, alternated, and the median of each
-  get_1=() get_n=()
-  for _ in 1 2 3; do
-    get_1+=("$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids.txt") load=$(load)")
-    get_n+=("$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids.txt") load=$(load)")
-  done
-  GET_1[$n]="$(median_line "${get_1[@]}") runs=$(rates "${get_1[@]}")"
-  GET_N[$n]="$(median_line "${get_n[@]}") runs=$(rates "${get_n[@]}")"
+  psql -q -d "$(db_of "$n")" -c "\\copy (select id from users tablesample bernoulli ($(awk -v n="$n" 'BEGIN { p = 150000 * 100 / n; print (p > 100 ? 100 : p) }')) order by random() limit 100000) to '$WORK/ids-$n.txt'"
   HEAP[$n]=$(measure_heap "ListUsers of $n users, fast reader" --rpc=list --users=1)
   LIST[$n]=$(sed -n 's/^  //p' <<<"${HEAP[$n]}")
-  "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
-  CREATE_1[$n]="$("$WORK/create-load" 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$n") load=$(load)"
-  CREATE_N[$n]="$("$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$n") load=$(load)"
-  for line in "pgbench ${PG[$n]}" "get 1: ${GET_1[$n]}" "get $CONCURRENCY: ${GET_N[$n]}" "create 1: ${CREATE_1[$n]}" \
-      "create $CONCURRENCY: ${CREATE_N[$n]}" "${HEAP[$n]}"; do
-    echo "  $line"
-  done
+  echo "${HEAP[$n]}"
   stop_service
 done
-psql -q -d postgres -c "drop database if exists $DB"
+
+# 2. The rest with the sizes side by side, each run of one size next to the same run of the others,
+#    so that the machine's drift over the minutes falls on all sizes alike: one freshly started
+#    service per size, on ports from $SERVICE_PORT on.
+echo "== pgbench lookups, $ROUNDS rounds over the sizes"
+pg_runs() {
+  pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$1.sql" "$(db_of "$1")" \
+    | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1
+}
+declare -A pg_tps
+for _ in $(seq 1 "$ROUNDS"); do
+  for n in $SIZES; do pg_tps[$n]+="$(pg_runs "$n") "; done
+done
+for n in $SIZES; do
+  # shellcheck disable=SC2086 # the runs are words
+  PG[$n]=$(median_of ${pg_tps[$n]})
+  PG_RUNS[$n]=$(for t in ${pg_tps[$n]}; do printf '%.0f/' "$t"; done | sed 's:/$::')
+done
+
+i=0
+for n in $SIZES; do
+  PORT=$((SERVICE_PORT + i)); i=$((i + 1))
+  PORT_OF[$n]=$PORT
+  start_service "$(db_of "$n")"
+  SERVICE_OF[$n]=$SERVICE_PID
+  # the lookup and create paths of the fresh service compiled before they are measured
+  bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids-$n.txt" --warmup-seconds=$((WARMUP * 3)) \
+    --duration-seconds=1 > /dev/null
+  "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
+done
+
+echo "== GetUser and CreateUser, $ROUNDS rounds over the sizes"
+declare -A get_1 get_n create_1 create_n
+for round in $(seq 1 "$ROUNDS"); do
+  for n in $SIZES; do
+    PORT=${PORT_OF[$n]}
+    get_1[$n,$round]="$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids-$n.txt") load=$(load)"
+  done
+  for n in $SIZES; do
+    PORT=${PORT_OF[$n]}
+    get_n[$n,$round]="$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids-$n.txt") load=$(load)"
+  done
+  for n in $SIZES; do
+    create_1[$n,$round]="$("$WORK/create-load" 127.0.0.1 "${PORT_OF[$n]}" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$round-$n") load=$(load)"
+  done
+  for n in $SIZES; do
+    create_n[$n,$round]="$("$WORK/create-load" 127.0.0.1 "${PORT_OF[$n]}" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$round-$n") load=$(load)"
+  done
+  echo "round $round done, load average $(load)"
+done
+runs_of() { local -n runs=$1; local r; for r in $(seq 1 "$ROUNDS"); do echo "${runs[$2,$r]}"; done; }
+for n in $SIZES; do
+  mapfile -t l < <(runs_of get_1 "$n"); GET_1[$n]="$(median_line calls_per_s "${l[@]}") runs=$(rates calls_per_s "${l[@]}")"
+  mapfile -t l < <(runs_of get_n "$n"); GET_N[$n]="$(median_line calls_per_s "${l[@]}") runs=$(rates calls_per_s "${l[@]}")"
+  mapfile -t l < <(runs_of create_1 "$n"); CREATE_1[$n]="$(median_line rate "${l[@]}") runs=$(rates rate "${l[@]}")"
+  mapfile -t l < <(runs_of create_n "$n"); CREATE_N[$n]="$(median_line rate "${l[@]}") runs=$(rates rate "${l[@]}")"
+  echo "== $n users"
+  for line in "pgbench tps=${PG[$n]} runs=${PG_RUNS[$n]}" "get 1: ${GET_1[$n]}" "get $CONCURRENCY: ${GET_N[$n]}" \
+      "create 1: ${CREATE_1[$n]}" "create $CONCURRENCY: ${CREATE_N[$n]}" "${HEAP[$n]}"; do
+    echo "  $line"
+  done
+  stop_service "${SERVICE_OF[$n]}"
+  psql -q -d postgres -c "drop database if exists $(db_of "$n")"
+done
 
 first=${SIZES%% *}
 echo
@@ -125,7 +182,7 @@ printf '%-10s %9s %7s | %9s %6s | %8s %7s %6s %9s %6s | %9s %6s %9s %6s | %11s %
 for n in $SIZES; do
   growth=$(sed -n 's/.*growth *\([0-9-]*\) MiB.*/\1/p' <<<"${HEAP[$n]}")
   printf '%-10s %9s %7s | %9.0f %6s | %8.0f %7s %6s %9.0f %6s | %9.0f %6s %9.0f %6s | %11.0f %8s | %5s\n' "$n" \
-    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "$(field tps "${PG[$n]}")" "$(ratio "$(field tps "${PG[$n]}")" "$(field tps "${PG[$first]}")")" \
+    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "${PG[$n]}" "$(ratio "${PG[$n]}" "${PG[$first]}")" \
     "$(field calls_per_s "${GET_1[$n]}")" "$(field p50_ms "${GET_1[$n]}")" \
     "$(ratio "$(field calls_per_s "${GET_1[$n]}")" "$(field calls_per_s "${GET_1[$first]}")")" "$(field calls_per_s "${GET_N[$n]}")" \
     "$(ratio "$(field calls_per_s "${GET_N[$n]}")" "$(field calls_per_s "${GET_N[$first]}")")" \
