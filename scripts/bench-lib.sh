@@ -72,10 +72,10 @@ full_gc() { jcmd "$SERVICE_PID" GC.run > /dev/null; sleep 1; }
 
 gc_log_lines() { wc -l < "$WORK/gc-$PORT.log"; }
 
-# the largest heap after any collection logged from line $1 on, in MiB
+# the largest heap after any collection logged from line $1 on, in MiB; nothing when none was logged
 peak_after_gc_since() {
   tail -n +"$1" "$WORK/gc-$PORT.log" | sed -n 's/.* [0-9]*[MK]->\([0-9]*\)\([MK]\)(.*/\1 \2/p' \
-    | awk 'BEGIN { m = 0 } { v = ($2 == "K") ? $1 / 1024 : $1; if (v > m) m = v } END { printf "%d", m }'
+    | awk 'BEGIN { m = 0 } { v = ($2 == "K") ? $1 / 1024 : $1; if (v > m) m = v } END { if (NR > 0) printf "%d", m }'
 }
 
 # forces a full collection every $1 seconds until killed, so that the log shows the live heap
@@ -103,8 +103,13 @@ measure_heap() {
   local peak
   peak=$(peak_after_gc_since "$from")
   full_gc
-  printf '%-44s heap before %4d MiB, peak after GC %4d MiB, growth %4d MiB (target < 64); after %4d MiB\n' \
-    "$label" "$before" "$peak" $((peak - before)) "$(live_after_gc)"
+  if [ -z "$peak" ]; then
+    printf '%-44s heap before %4d MiB, no collection during the call (shorter than SAMPLE_SECONDS=%s); after %4d MiB\n' \
+      "$label" "$before" "$SAMPLE_SECONDS" "$(live_after_gc)"
+  else
+    printf '%-44s heap before %4d MiB, peak after GC %4d MiB, growth %4d MiB (target < 64); after %4d MiB\n' \
+      "$label" "$before" "$peak" $((peak - before)) "$(live_after_gc)"
+  fi
   echo "  $result"
 }
 
