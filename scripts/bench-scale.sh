@@ -4,9 +4,10 @@
 # COPY, never through the service; then, on a freshly started service, ListUsers reads the whole
 # table to a fast reader, with the service's heap growth (live heap after forced full collections
 # every $SAMPLE_SECONDS, as in bench-memory.sh). Then the sizes are measured side by side, so that
-# the machine's drift over the minutes (single runs on a shared machine move by a quarter) falls on
-# every size alike: one freshly started service per size, its lookup and create paths warmed first,
-# and $ROUNDS rounds, each running every measure on every size in turn:
+# the machine's drift over the minutes (single runs on a shared machine move by more than the 20 %
+# the target allows) falls on every size alike: one freshly started service per size, its lookup
+# and create paths warmed first, and $ROUNDS rounds, each running every measure on every size in
+# turn:
 #   - pgbench -M prepared selecting random users of that table by id (the database alone),
 #   - GetUser through `bench` on random ids of the loaded users (a sample of 100,000 of them),
 #     at 1 and $CONCURRENCY calls in flight,
@@ -78,7 +79,7 @@ rates() {
 db_of() { echo "${DB}_$1"; }
 
 build_create_load
-declare -A LOAD_S VACUUM_S BASE PG PG_RUNS PORT_OF SERVICE_OF GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
+declare -A LOAD_S VACUUM_S PG PG_RUNS PORT_OF SERVICE_OF GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
 SERVICE_PORT=$PORT
 
 # 1. Each size loaded into a database of its own, then read whole by ListUsers on a freshly started
@@ -89,7 +90,7 @@ for n in $SIZES; do
   psql -q -d postgres -c "drop database if exists $(db_of "$n")" -c "create database $(db_of "$n")"
   start_service "$(db_of "$n")" # its migrations make the users table
   read -r base seconds < <(DB=$(db_of "$n") load_users "$n")
-  BASE[$n]=$base LOAD_S[$n]=$seconds
+  LOAD_S[$n]=$seconds
   # the ids pgbench computes must be the loaded ones, or its lookups would find nothing
   found=$(psql -tAq -d "$(db_of "$n")" -c "select count(*) from users where id in ($(id_of "$base" 1), $(id_of "$base" "$n"))")
   [ "$found" = 2 ] || { echo "loaded ids do not match the ids pgbench would look up" >&2; exit 1; }
@@ -112,13 +113,14 @@ done
 #    so that the machine's drift over the minutes falls on all sizes alike: one freshly started
 #    service per size, on ports from $SERVICE_PORT on.
 echo "== pgbench lookups, $ROUNDS rounds over the sizes"
-pg_runs() {
+# pgbench_tps <size>: one run of pgbench's lookups of that size, in transactions per second
+pgbench_tps() {
   pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$1.sql" "$(db_of "$1")" \
     | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1
 }
 declare -A pg_tps
 for _ in $(seq 1 "$ROUNDS"); do
-  for n in $SIZES; do pg_tps[$n]+="$(pg_runs "$n") "; done
+  for n in $SIZES; do pg_tps[$n]+="$(pgbench_tps "$n") "; done
 done
 for n in $SIZES; do
   # shellcheck disable=SC2086 # the runs are words
