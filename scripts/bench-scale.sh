@@ -59,10 +59,8 @@ id_of() {
   echo "(lpad(to_hex($1::bigint + $2), 12, '0') || '7' || substr(md5($2::text), 1, 3) || '8' || substr(md5($2::text), 4, 15))::uuid"
 }
 
-# median_of <number>...: the middle one (the lower middle of an even count)
-median_of() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
-
-# median_line <field> <line>...: of result lines, the one with the median value of <field>
+# median_line <field> <line>...: of result lines, the one with the median value of <field> (the
+# lower middle of an even count)
 median_line() {
   local name=$1; shift
   for line in "$@"; do echo "$(field "$name" "$line") $line"; done | sort -n | sed -n "$((($# + 1) / 2))p" \
@@ -79,7 +77,10 @@ rates() {
 db_of() { echo "${DB}_$1"; }
 
 build_create_load
-declare -A LOAD_S VACUUM_S PG PG_RUNS PORT_OF SERVICE_OF GET_1 GET_N CREATE_1 CREATE_N LIST HEAP
+declare -A LOAD_S VACUUM_S PORT_OF SERVICE_OF LIST HEAP
+# RUNS[<measure>,<size>,<round>]: the result line of one run; MEDIAN[<measure>,<size>]: the median
+# run's line, with every run's figure
+declare -A RUNS MEDIAN
 SERVICE_PORT=$PORT
 
 # 1. Each size loaded into a database of its own, then read whole by ListUsers on a freshly started
@@ -112,21 +113,47 @@ done
 # 2. The rest with the sizes side by side, each run of one size next to the same run of the others,
 #    so that the machine's drift over the minutes falls on all sizes alike: one freshly started
 #    service per size, on ports from $SERVICE_PORT on.
-echo "== pgbench lookups, $ROUNDS rounds over the sizes"
-# pgbench_tps <size>: one run of pgbench's lookups of that size, in transactions per second
-pgbench_tps() {
-  pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$1.sql" "$(db_of "$1")" \
-    | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1
+# measure <measure> <size> <round>: one run of <measure> on the service of <size>, its result line
+measure() {
+  PORT=${PORT_OF[$2]:-}
+  case $1 in
+    pgbench) echo "tps=$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
+      "$(db_of "$2")" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)" ;;
+    get-1) bench --rpc=get --concurrency=1 --ids-file="$WORK/ids-$2.txt" ;;
+    get-n) bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids-$2.txt" ;;
+    create-1) "$WORK/create-load" 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$3-$2" ;;
+    create-n) "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$3-$2" ;;
+  esac
 }
-declare -A pg_tps
-for _ in $(seq 1 "$ROUNDS"); do
-  for n in $SIZES; do pg_tps[$n]+="$(pgbench_tps "$n") "; done
-done
-for n in $SIZES; do
-  # shellcheck disable=SC2086 # the runs are words
-  PG[$n]=$(median_of ${pg_tps[$n]})
-  PG_RUNS[$n]=$(for t in ${pg_tps[$n]}; do printf '%.0f/' "$t"; done | sed 's:/$::')
-done
+
+# rate_field <measure>: the field of its result line that the median is taken by
+rate_field() {
+  case $1 in pgbench) echo tps ;; get-*) echo calls_per_s ;; create-*) echo rate ;; esac
+}
+
+# rounds <measure>...: $ROUNDS rounds, each running every measure on every size in turn; then the
+# median of each measure and size
+rounds() {
+  local round m n runs
+  for round in $(seq 1 "$ROUNDS"); do
+    for m in "$@"; do
+      for n in $SIZES; do RUNS[$m,$n,$round]="$(measure "$m" "$n" "$round") load=$(load)"; done
+    done
+    echo "round $round of $* done, load average $(load)"
+  done
+  for m in "$@"; do
+    for n in $SIZES; do
+      runs=()
+      for round in $(seq 1 "$ROUNDS"); do runs+=("${RUNS[$m,$n,$round]}"); done
+      MEDIAN[$m,$n]="$(median_line "$(rate_field "$m")" "${runs[@]}") runs=$(rates "$(rate_field "$m")" "${runs[@]}")"
+    done
+  done
+}
+
+# 2. The rest with the sizes side by side, each run of one size next to the same run of the others,
+#    so that the machine's drift over the minutes falls on all sizes alike: pgbench first, then one
+#    freshly started service per size, on ports from $SERVICE_PORT on.
+rounds pgbench
 
 i=0
 for n in $SIZES; do
@@ -139,35 +166,12 @@ for n in $SIZES; do
     --duration-seconds=1 > /dev/null
   "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
 done
+rounds get-1 get-n create-1 create-n
 
-echo "== GetUser and CreateUser, $ROUNDS rounds over the sizes"
-declare -A get_1 get_n create_1 create_n
-for round in $(seq 1 "$ROUNDS"); do
-  for n in $SIZES; do
-    PORT=${PORT_OF[$n]}
-    get_1[$n,$round]="$(bench --rpc=get --concurrency=1 --ids-file="$WORK/ids-$n.txt") load=$(load)"
-  done
-  for n in $SIZES; do
-    PORT=${PORT_OF[$n]}
-    get_n[$n,$round]="$(bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids-$n.txt") load=$(load)"
-  done
-  for n in $SIZES; do
-    create_1[$n,$round]="$("$WORK/create-load" 127.0.0.1 "${PORT_OF[$n]}" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$round-$n") load=$(load)"
-  done
-  for n in $SIZES; do
-    create_n[$n,$round]="$("$WORK/create-load" 127.0.0.1 "${PORT_OF[$n]}" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$round-$n") load=$(load)"
-  done
-  echo "round $round done, load average $(load)"
-done
-runs_of() { local -n runs=$1; local r; for r in $(seq 1 "$ROUNDS"); do echo "${runs[$2,$r]}"; done; }
 for n in $SIZES; do
-  mapfile -t l < <(runs_of get_1 "$n"); GET_1[$n]="$(median_line calls_per_s "${l[@]}") runs=$(rates calls_per_s "${l[@]}")"
-  mapfile -t l < <(runs_of get_n "$n"); GET_N[$n]="$(median_line calls_per_s "${l[@]}") runs=$(rates calls_per_s "${l[@]}")"
-  mapfile -t l < <(runs_of create_1 "$n"); CREATE_1[$n]="$(median_line rate "${l[@]}") runs=$(rates rate "${l[@]}")"
-  mapfile -t l < <(runs_of create_n "$n"); CREATE_N[$n]="$(median_line rate "${l[@]}") runs=$(rates rate "${l[@]}")"
   echo "== $n users"
-  for line in "pgbench tps=${PG[$n]} runs=${PG_RUNS[$n]}" "get 1: ${GET_1[$n]}" "get $CONCURRENCY: ${GET_N[$n]}" \
-      "create 1: ${CREATE_1[$n]}" "create $CONCURRENCY: ${CREATE_N[$n]}" "${HEAP[$n]}"; do
+  for line in "pgbench ${MEDIAN[pgbench,$n]}" "get 1: ${MEDIAN[get-1,$n]}" "get $CONCURRENCY: ${MEDIAN[get-n,$n]}" \
+      "create 1: ${MEDIAN[create-1,$n]}" "create $CONCURRENCY: ${MEDIAN[create-n,$n]}" "${HEAP[$n]}"; do
     echo "  $line"
   done
   stop_service "${SERVICE_OF[$n]}"
@@ -175,6 +179,9 @@ for n in $SIZES; do
 done
 
 first=${SIZES%% *}
+# figure <measure> <field> <size>: <field> of the median run; growth_ratio: its ratio to the first size's
+figure() { field "$2" "${MEDIAN[$1,$3]}"; }
+growth_ratio() { ratio "$(figure "$1" "$2" "$3")" "$(figure "$1" "$2" "$first")"; }
 echo
 echo "user-service as the users table grows, on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECONDS_PER_RUN}s per run"
 echo "(/s: calls per second, ratio: to the rate at $first users; target: within 20 %, ratio >= 0.8)"
@@ -184,12 +191,11 @@ printf '%-10s %9s %7s | %9s %6s | %8s %7s %6s %9s %6s | %9s %6s %9s %6s | %11s %
 for n in $SIZES; do
   growth=$(sed -n 's/.*growth *\([0-9-]*\) MiB.*/\1/p' <<<"${HEAP[$n]}")
   printf '%-10s %9s %7s | %9.0f %6s | %8.0f %7s %6s %9.0f %6s | %9.0f %6s %9.0f %6s | %11.0f %8s | %5s\n' "$n" \
-    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "${PG[$n]}" "$(ratio "${PG[$n]}" "${PG[$first]}")" \
-    "$(field calls_per_s "${GET_1[$n]}")" "$(field p50_ms "${GET_1[$n]}")" \
-    "$(ratio "$(field calls_per_s "${GET_1[$n]}")" "$(field calls_per_s "${GET_1[$first]}")")" "$(field calls_per_s "${GET_N[$n]}")" \
-    "$(ratio "$(field calls_per_s "${GET_N[$n]}")" "$(field calls_per_s "${GET_N[$first]}")")" \
-    "$(field rate "${CREATE_1[$n]}")" "$(ratio "$(field rate "${CREATE_1[$n]}")" "$(field rate "${CREATE_1[$first]}")")" \
-    "$(field rate "${CREATE_N[$n]}")" "$(ratio "$(field rate "${CREATE_N[$n]}")" "$(field rate "${CREATE_N[$first]}")")" \
-    "$(field messages_per_s "${LIST[$n]}")" "$growth" "$(field load "${GET_N[$n]}")"
+    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "$(figure pgbench tps "$n")" "$(growth_ratio pgbench tps "$n")" \
+    "$(figure get-1 calls_per_s "$n")" "$(figure get-1 p50_ms "$n")" "$(growth_ratio get-1 calls_per_s "$n")" \
+    "$(figure get-n calls_per_s "$n")" "$(growth_ratio get-n calls_per_s "$n")" \
+    "$(figure create-1 rate "$n")" "$(growth_ratio create-1 rate "$n")" \
+    "$(figure create-n rate "$n")" "$(growth_ratio create-n rate "$n")" \
+    "$(field messages_per_s "${LIST[$n]}")" "$growth" "$(figure get-n load "$n")"
 done
 echo "heap MiB: growth of the live heap during ListUsers of the whole table (target < 64)"
