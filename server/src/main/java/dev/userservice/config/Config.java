@@ -42,6 +42,8 @@ import picocli.CommandLine.ParameterException;
  *     so load balancers and Kubernetes endpoints stop sending first
  * @param callThreads threads that run calls; 0 for as many as {@code poolSize}
  * @param eventLoopThreads Netty I/O threads; 0 for half the cores, at least one
+ * @param eventLoopPoll how long an event loop awaiting database answers for calls it read polls
+ *     for them since its last event instead of sleeping; zero: it sleeps at once
  * @param hashThreads threads that hash and verify passwords; 0 for half the cores, as many as a quarter of the heap holds, at least one
  * @param hashQueue password hashing work that may wait for a thread; more is refused with UNAVAILABLE
  */
@@ -68,6 +70,7 @@ public record Config(
     Duration drainDelay,
     int callThreads,
     int eventLoopThreads,
+    Duration eventLoopPoll,
     int hashThreads,
     int hashQueue) {
 
@@ -168,6 +171,9 @@ public record Config(
   static final Setting EVENT_LOOP_THREADS = Setting.of("event-loop-threads", "EVENT_LOOP_THREADS", "0",
       "Netty I/O threads (0: half the cores, at least 1)")
       .within(0, 1_000);
+  static final Setting EVENT_LOOP_POLL = Setting.of("event-loop-poll-us", "EVENT_LOOP_POLL_US", "1000",
+      "while database answers for calls it read are awaited, how long an event loop polls for them since its last event instead of sleeping (0: never polls)")
+      .within(0, 100_000);
   static final Setting HASH_THREADS = Setting.of("hash-threads", "HASH_THREADS", "0",
       "threads that hash and verify passwords for CreateUser and Login (0: half the cores, at most a quarter of the heap at 19 MiB each, at least 1)")
       .within(0, 1_000);
@@ -186,7 +192,8 @@ public record Config(
       MAX_INBOUND_MESSAGE,
       MAX_INBOUND_METADATA, MAX_CONCURRENT_CALLS, KEEPALIVE_PERMIT_TIME, KEEPALIVE_PERMIT_WITHOUT_CALLS,
       MAX_CONNECTION_AGE, MAX_CONNECTION_AGE_GRACE, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS, STREAM_BUFFER_BYTES,
-      MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, HASH_THREADS,
+      MAX_RST_FRAMES, RST_FRAMES_WINDOW, ADMIN_SERVICES, DRAIN_DELAY, CALL_THREADS, EVENT_LOOP_THREADS, EVENT_LOOP_POLL,
+      HASH_THREADS,
       HASH_QUEUE);
 
   /** The settings that say where the database is: all a command that only opens it reads. */
@@ -252,6 +259,7 @@ public record Config(
         values.millis(DRAIN_DELAY),
         values.integer(CALL_THREADS),
         values.integer(EVENT_LOOP_THREADS),
+        Duration.ofNanos(values.integer(EVENT_LOOP_POLL) * 1_000L),
         values.integer(HASH_THREADS),
         values.integer(HASH_QUEUE));
     return new Described(config, values.describe());
@@ -365,7 +373,7 @@ public record Config(
         + ", metricsPort=" + metricsPort + ", healthPort=" + healthPort + ", logFormat=" + logFormat
         + ", otlpEndpoint=" + otlpEndpoint + ", limits=" + limits
         + ", adminServices=" + adminServices + ", drainDelay=" + drainDelay
-        + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads
+        + ", callThreads=" + callThreads + ", eventLoopThreads=" + eventLoopThreads + ", eventLoopPoll=" + eventLoopPoll
         + ", hashThreads=" + hashThreads + ", hashQueue=" + hashQueue + "]";
   }
 

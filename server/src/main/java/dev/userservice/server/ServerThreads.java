@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +49,25 @@ final class ServerThreads implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Class<? extends ServerChannel> channelType;
   private final List<EventExecutor> loops = new ArrayList<>();
+  private final List<AnswerPolling> pollings = new CopyOnWriteArrayList<>();
 
-  private ServerThreads(int callThreads, int eventLoops) {
+  private ServerThreads(int callThreads, int eventLoops, long answerPollMicros) {
     this.calls = Executors.newFixedThreadPool(callThreads, ThreadPools.daemon("grpc-call-"));
     boolean epoll = Epoll.isAvailable();
     this.boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true))
         : new NioEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true));
-    this.workers = epoll ? new EpollEventLoopGroup(eventLoops, new DefaultThreadFactory("grpc-io", true))
-        : new NioEventLoopGroup(eventLoops, new DefaultThreadFactory("grpc-io", true));
+    DefaultThreadFactory io = new DefaultThreadFactory("grpc-io", true);
+    if (!epoll) {
+      this.workers = new NioEventLoopGroup(eventLoops, io);
+    } else if (answerPollMicros > 0) {
+      this.workers = new EpollEventLoopGroup(eventLoops, io, () -> {
+        AnswerPolling polling = new AnswerPolling(answerPollMicros);
+        pollings.add(polling);
+        return polling;
+      });
+    } else {
+      this.workers = new EpollEventLoopGroup(eventLoops, io);
+    }
     this.channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     workers.forEach(loops::add);
   }
@@ -65,13 +77,15 @@ final class ServerThreads implements AutoCloseable {
    *
    * @param callThreads threads that run calls
    * @param eventLoops Netty I/O threads
+   * @param answerPollMicros how long an event loop awaiting database answers polls for them
+   *     since its last event before it sleeps ({@link AnswerPolling}); 0: it sleeps at once
    */
-  static ServerThreads create(int callThreads, int eventLoops) {
-    if (callThreads < 1 || eventLoops < 1) {
+  static ServerThreads create(int callThreads, int eventLoops, long answerPollMicros) {
+    if (callThreads < 1 || eventLoops < 1 || answerPollMicros < 0) {
       throw new IllegalArgumentException("callThreads: " + callThreads + ", eventLoops: " + eventLoops
-          + " (expected: >= 1 each)");
+          + ", answerPollMicros: " + answerPollMicros + " (expected: >= 1, >= 1, >= 0)");
     }
-    return new ServerThreads(callThreads, eventLoops);
+    return new ServerThreads(callThreads, eventLoops, answerPollMicros);
   }
 
   /**
@@ -97,14 +111,37 @@ final class ServerThreads implements AutoCloseable {
 
   /** The event loops that read calls, where batched calls read on them are answered. */
   CallLoops callLoops() {
-    return () -> {
-      for (int i = 0; i < loops.size(); i++) {
-        if (loops.get(i).inEventLoop()) {
-          return Optional.of(loops.get(i));
+    return new CallLoops() {
+      @Override
+      public Optional<Executor> current() {
+        for (int i = 0; i < loops.size(); i++) {
+          if (loops.get(i).inEventLoop()) {
+            return Optional.of(loops.get(i));
+          }
         }
+        return Optional.empty();
       }
-      return Optional.empty();
+
+      @Override
+      public void answerAwaited() {
+        currentPolling().ifPresent(AnswerPolling::answerAwaited);
+      }
+
+      @Override
+      public void answersArrived(int count) {
+        currentPolling().ifPresent(polling -> polling.answersArrived(count));
+      }
     };
+  }
+
+  /** The answer polling of the event loop the calling thread is, when the loops poll. */
+  Optional<AnswerPolling> currentPolling() {
+    for (AnswerPolling polling : pollings) {
+      if (polling.isCurrent()) {
+        return Optional.of(polling);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -15,4 +15,17 @@ public interface CallLoops {
 
   /** The network thread the calling thread is, as an executor; empty when it is none of them. */
   Optional<Executor> current();
+
+  /**
+   * Tells the calling network thread that the answer to a call it read will be handed to it,
+   * through the executor {@link #current()} gave, by another thread: while answers are awaited
+   * it may poll for them instead of sleeping. Called on that network thread, and matched there by
+   * {@link #answersArrived(int)} once the answer is handed over.
+   */
+  default void answerAwaited() {
+  }
+
+  /** {@code count} awaited answers were handed to the calling network thread; called on it. */
+  default void answersArrived(int count) {
+  }
 }

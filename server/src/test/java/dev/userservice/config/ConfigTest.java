@@ -259,6 +259,16 @@ class ConfigTest {
   }
 
   @Test
+  void load_eventLoopPoll_aMillisecondByDefault_zeroTurnsItOff_inMicroseconds() {
+    assertThat(Config.load(new String[0], Map.of()).eventLoopPoll()).isEqualTo(Duration.ofMillis(1));
+    assertThat(Config.load(new String[] {"--event-loop-poll-us=0"}, Map.of()).eventLoopPoll()).isZero();
+    assertThat(Config.load(new String[0], Map.of("EVENT_LOOP_POLL_US", "250")).eventLoopPoll())
+        .isEqualTo(Duration.ofNanos(250_000));
+    assertThatThrownBy(() -> Config.load(new String[0], Map.of("EVENT_LOOP_POLL_US", "-1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("EVENT_LOOP_POLL_US");
+  }
+
+  @Test
   void load_hashSettings_defaultsFromFlagsAndEnvironmentAndValidated() {
     Config defaults = Config.load(new String[0], Map.of());
     assertThat(defaults.hashThreads()).isZero();

@@ -39,7 +39,7 @@ class ListUsersOnTheEventLoopTest {
   void listUsers_sendsEveryMessageOnTheEventLoop() {
     Config config = Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0", "--shutdown-grace-ms=1000"},
         Map.of("JWT_SECRET", TestTokens.SECRET));
-    ServerThreads threads = ServerThreads.create(2, 1);
+    ServerThreads threads = ServerThreads.create(2, 1, 1000);
     NettyServerBuilder builder = threads.applyTo(NettyServerBuilder.forPort(0, InsecureServerCredentials.create()),
         Sets.union(UserServiceImpl.NON_BLOCKING_METHODS, UserServer.NON_BLOCKING_METHODS));
     builder.intercept(recordingListUsersSenders());

@@ -7,6 +7,7 @@ import dev.userservice.api.user.v1.GetUserRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
+import dev.userservice.user.CallLoops;
 import dev.userservice.user.rpc.UserServiceImpl;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -17,8 +18,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * handler finds as its call's loop, where batched calls are answered.
  */
 class ServerThreadsTest {
-  private final ServerThreads threads = ServerThreads.create(2, 1);
+  private final ServerThreads threads = ServerThreads.create(2, 1, 1000);
   private Server server;
   private ManagedChannel channel;
 
@@ -79,6 +85,55 @@ class ServerThreadsTest {
   }
 
   @Test
+  void eventLoop_pollsWhileAnAnswerIsAwaited_andSleepsOnceItHasArrived() throws Exception {
+    // polls up to a second since its last event: the call's 300 ms wait is polled through
+    ServerThreads polling = ServerThreads.create(2, 1, 1_000_000);
+    AtomicReference<Thread> loopThread = new AtomicReference<>();
+    AtomicReference<Executor> loop = new AtomicReference<>();
+    CallLoops loops = polling.callLoops();
+    try {
+      var stub = serve(polling, Set.of(UserServiceGrpc.getGetUserMethod().getFullMethodName()), response -> {
+            loopThread.set(Thread.currentThread());
+            loop.set(loops.current().orElseThrow());
+            answerWithThreadName(response);
+          });
+      stub.getUser(GetUserRequest.getDefaultInstance());
+      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+      long thread = loopThread.get().getId();
+      Thread.sleep(100);
+
+      long idleStart = cpu.getThreadCpuTime(thread);
+      Thread.sleep(300);
+      long idle = cpu.getThreadCpuTime(thread) - idleStart;
+      // the answer comes from another thread 300 ms later, as a database worker's would
+      long awaitingStart = cpu.getThreadCpuTime(thread);
+      CompletableFuture<User> answered = new CompletableFuture<>();
+      loop.get().execute(() -> {
+        loops.answerAwaited();
+        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> loop.get().execute(() -> {
+          loops.answersArrived(1);
+          answered.complete(User.newBuilder().setName("arrived").build());
+        }));
+      });
+      assertThat(answered.get(5, TimeUnit.SECONDS).getName()).isEqualTo("arrived");
+      long awaiting = cpu.getThreadCpuTime(thread) - awaitingStart;
+      long afterStart = cpu.getThreadCpuTime(thread);
+      Thread.sleep(300);
+      long after = cpu.getThreadCpuTime(thread) - afterStart;
+
+      assertThat(awaiting).as("loop CPU while the answer was awaited (ns)").isGreaterThan(TimeUnit.MILLISECONDS.toNanos(100));
+      assertThat(idle).as("loop CPU with nothing awaited (ns)").isLessThan(TimeUnit.MILLISECONDS.toNanos(30));
+      assertThat(after).as("loop CPU once the answer arrived (ns)").isLessThan(TimeUnit.MILLISECONDS.toNanos(30));
+      CompletableFuture<Integer> awaited = new CompletableFuture<>();
+      loop.get().execute(() -> awaited.complete(polling.currentPolling().orElseThrow().awaited()));
+      assertThat(awaited.get(5, TimeUnit.SECONDS)).isZero();
+    } finally {
+      stop();
+      polling.close();
+    }
+  }
+
+  @Test
   void nettyLeakDetector_offUnlessItsLevelIsAsked() {
     // the test runs without the property, as the service does by default
     assertThat(System.getProperty(ServerThreads.LEAK_DETECTION_LEVEL)).isNull();
@@ -94,6 +149,12 @@ class ServerThreadsTest {
   /** A server whose three methods all answer through {@code answer}. */
   private UserServiceGrpc.UserServiceBlockingStub serve(Set<String> nonBlocking, Consumer<StreamObserver<User>> answer)
       throws IOException {
+    return serve(threads, nonBlocking, answer);
+  }
+
+  /** A server on {@code threads} whose three methods all answer through {@code answer}. */
+  private UserServiceGrpc.UserServiceBlockingStub serve(ServerThreads threads, Set<String> nonBlocking,
+      Consumer<StreamObserver<User>> answer) throws IOException {
     UserServiceGrpc.AsyncService service = new UserServiceGrpc.AsyncService() {
       @Override
       public void createUser(CreateUserRequest request, StreamObserver<User> response) {

@@ -123,7 +123,11 @@ final class CallBatcher<T extends CallBatcher.Item> {
 
   /** Queues {@code item} for the current call. */
   void submit(T item) {
-    waiting.add(new Pending<>(requireNonNull(item, "item"), Context.current(), loops.current()));
+    Optional<Executor> loop = loops.current();
+    waiting.add(new Pending<>(requireNonNull(item, "item"), Context.current(), loop));
+    if (loop.isPresent()) {
+      loops.answerAwaited();
+    }
     startIfIdle();
   }
 
@@ -151,8 +155,9 @@ final class CallBatcher<T extends CallBatcher.Item> {
    */
   private void drain() {
     try {
-      for (List<Pending<T>> batch = take(); !batch.isEmpty(); batch = take()) {
-        send(run(batch));
+      for (List<Pending<T>> taken = take(); !taken.isEmpty(); taken = take()) {
+        List<Pending<T>> batch = stillOpen(taken);
+        send(taken, batch.isEmpty() ? List.of() : run(batch));
       }
     } finally {
       running.decrementAndGet();
@@ -163,34 +168,63 @@ final class CallBatcher<T extends CallBatcher.Item> {
   /**
    * Sends each reply on the network thread of its call, one task per thread; replies of calls
    * that came from other threads are sent by another worker. Where a thread takes no more tasks
-   * (it is stopping), this worker sends them itself.
+   * (it is stopping), this worker sends them itself. Every network thread that read a call of
+   * {@code taken} learns, in that task, that the answers it awaited for them have arrived, whether
+   * a reply answers the call there, the work answered it, or the call was cancelled before its
+   * batch.
    */
-  private void send(List<Reply> replies) {
+  private void send(List<Pending<T>> taken, List<Reply> replies) {
     Map<Executor, List<Reply>> byThread = new IdentityHashMap<>(2);
     for (Reply reply : replies) {
       byThread.computeIfAbsent(reply.to.loop.orElse(executor), thread -> new ArrayList<>()).add(reply);
     }
+    Map<Executor, Integer> awaited = new IdentityHashMap<>(2);
+    for (Pending<T> pending : taken) {
+      pending.loop.ifPresent(loop -> {
+        awaited.merge(loop, 1, Integer::sum);
+        byThread.computeIfAbsent(loop, thread -> new ArrayList<>());
+      });
+    }
     byThread.forEach((thread, its) -> {
+      int arrived = awaited.getOrDefault(thread, 0);
       try {
-        thread.execute(() -> its.forEach(Reply::send));
+        thread.execute(() -> {
+          its.forEach(Reply::send);
+          if (arrived > 0) {
+            loops.answersArrived(arrived);
+          }
+        });
       } catch (RejectedExecutionException e) {
         its.forEach(Reply::send);
       }
     });
   }
 
+  /** Waiting items, up to {@code maxBatch} of them with calls still open, and the cancelled ones among them. */
   private List<Pending<T>> take() {
-    List<Pending<T>> batch = new ArrayList<>();
-    while (batch.size() < maxBatch) {
+    List<Pending<T>> taken = new ArrayList<>();
+    int open = 0;
+    while (open < maxBatch) {
       Pending<T> next = waiting.poll();
       if (next == null) {
         break;
       }
+      taken.add(next);
       if (!next.context.isCancelled()) {
-        batch.add(next);
+        open++;
       }
     }
-    return batch;
+    return taken;
+  }
+
+  private static <T> List<Pending<T>> stillOpen(List<Pending<T>> taken) {
+    List<Pending<T>> open = new ArrayList<>(taken.size());
+    for (Pending<T> pending : taken) {
+      if (!pending.context.isCancelled()) {
+        open.add(pending);
+      }
+    }
+    return open;
   }
 
   private List<Reply> run(List<Pending<T>> batch) {

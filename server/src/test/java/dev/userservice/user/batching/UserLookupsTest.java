@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
@@ -178,6 +179,94 @@ class UserLookupsTest {
     } finally {
       loop.shutdownNow();
       counted.shutdownNow();
+    }
+  }
+
+  @Test
+  void find_everyAnswerAwaitedOnANetworkThread_arrivesThere_answeredOrCancelled() throws Exception {
+    ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
+    Map<String, Integer> awaited = new ConcurrentHashMap<>();
+    AtomicInteger arrived = new AtomicInteger();
+    CallLoops loops = new CallLoops() {
+      @Override
+      public Optional<Executor> current() {
+        return Thread.currentThread().getName().equals("network-thread") ? Optional.of(loop) : Optional.empty();
+      }
+
+      @Override
+      public void answerAwaited() {
+        awaited.merge(Thread.currentThread().getName(), 1, Integer::sum);
+      }
+
+      @Override
+      public void answersArrived(int count) {
+        awaited.merge(Thread.currentThread().getName(), -count, Integer::sum);
+        arrived.addAndGet(count);
+      }
+    };
+    UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(workers.threads(), workers.deadlines(), loops), 1);
+    UUID first = UUID.randomUUID();
+    UUID cancelled = UUID.randomUUID();
+    UUID open = UUID.randomUUID();
+    Context.CancellableContext call = Context.current().withCancellation();
+    try {
+      loop.submit(() -> lookups.find(first, recording(first))).get(5, TimeUnit.SECONDS);
+      assertThat(repository.started.await(5, TimeUnit.SECONDS)).isTrue();
+      loop.submit(() -> call.run(() -> lookups.find(cancelled, recording(cancelled)))).get(5, TimeUnit.SECONDS);
+      call.cancel(null);
+      loop.submit(() -> lookups.find(open, recording(open))).get(5, TimeUnit.SECONDS);
+      // a lookup from another thread awaits nothing on a network thread
+      UUID elsewhere = UUID.randomUUID();
+      lookups.find(elsewhere, recording(elsewhere));
+      assertThat(awaited).containsExactly(Map.entry("network-thread", 3));
+      released.countDown();
+      awaitAnswers(3);
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (arrived.get() < 3 && System.nanoTime() < end) {
+        Thread.sleep(5);
+      }
+
+      assertThat(answers).doesNotContainKey(cancelled);
+      assertThat(arrived).hasValue(3);
+      assertThat(awaited).containsExactly(Map.entry("network-thread", 0));
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
+  @Test
+  void find_queryFailsForCallsOfANetworkThread_theirAnswersStillArriveThere() throws Exception {
+    repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
+    released.countDown();
+    ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
+    AtomicInteger awaited = new AtomicInteger();
+    CallLoops loops = new CallLoops() {
+      @Override
+      public Optional<Executor> current() {
+        return Thread.currentThread().getName().equals("network-thread") ? Optional.of(loop) : Optional.empty();
+      }
+
+      @Override
+      public void answerAwaited() {
+        awaited.incrementAndGet();
+      }
+
+      @Override
+      public void answersArrived(int count) {
+        awaited.addAndGet(-count);
+      }
+    };
+    UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(workers.threads(), workers.deadlines(), loops), 1);
+    UUID a = UUID.randomUUID();
+    try {
+      loop.submit(() -> lookups.find(a, recording(a))).get(5, TimeUnit.SECONDS);
+      awaitAnswers(1);
+      loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+
+      assertThat(answers.get(a)).isSameAs(repository.failure);
+      assertThat(awaited).hasValue(0);
+    } finally {
+      loop.shutdownNow();
     }
   }
 
