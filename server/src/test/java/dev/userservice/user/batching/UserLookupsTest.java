@@ -185,25 +185,7 @@ class UserLookupsTest {
   @Test
   void find_everyAnswerAwaitedOnANetworkThread_arrivesThere_answeredOrCancelled() throws Exception {
     ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
-    Map<String, Integer> awaited = new ConcurrentHashMap<>();
-    AtomicInteger arrived = new AtomicInteger();
-    CallLoops loops = new CallLoops() {
-      @Override
-      public Optional<Executor> current() {
-        return Thread.currentThread().getName().equals("network-thread") ? Optional.of(loop) : Optional.empty();
-      }
-
-      @Override
-      public void answerAwaited() {
-        awaited.merge(Thread.currentThread().getName(), 1, Integer::sum);
-      }
-
-      @Override
-      public void answersArrived(int count) {
-        awaited.merge(Thread.currentThread().getName(), -count, Integer::sum);
-        arrived.addAndGet(count);
-      }
-    };
+    CountingLoops loops = new CountingLoops(loop);
     UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(workers.threads(), workers.deadlines(), loops), 1);
     UUID first = UUID.randomUUID();
     UUID cancelled = UUID.randomUUID();
@@ -218,17 +200,17 @@ class UserLookupsTest {
       // a lookup from another thread awaits nothing on a network thread
       UUID elsewhere = UUID.randomUUID();
       lookups.find(elsewhere, recording(elsewhere));
-      assertThat(awaited).containsExactly(Map.entry("network-thread", 3));
+      assertThat(loops.awaited).containsExactly(Map.entry("network-thread", 3));
       released.countDown();
       awaitAnswers(3);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (arrived.get() < 3 && System.nanoTime() < end) {
+      while (loops.arrived.get() < 3 && System.nanoTime() < end) {
         Thread.sleep(5);
       }
 
       assertThat(answers).doesNotContainKey(cancelled);
-      assertThat(arrived).hasValue(3);
-      assertThat(awaited).containsExactly(Map.entry("network-thread", 0));
+      assertThat(loops.arrived).hasValue(3);
+      assertThat(loops.awaited).containsExactly(Map.entry("network-thread", 0));
     } finally {
       loop.shutdownNow();
     }
@@ -239,23 +221,7 @@ class UserLookupsTest {
     repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
     released.countDown();
     ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
-    AtomicInteger awaited = new AtomicInteger();
-    CallLoops loops = new CallLoops() {
-      @Override
-      public Optional<Executor> current() {
-        return Thread.currentThread().getName().equals("network-thread") ? Optional.of(loop) : Optional.empty();
-      }
-
-      @Override
-      public void answerAwaited() {
-        awaited.incrementAndGet();
-      }
-
-      @Override
-      public void answersArrived(int count) {
-        awaited.addAndGet(-count);
-      }
-    };
+    CountingLoops loops = new CountingLoops(loop);
     UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(workers.threads(), workers.deadlines(), loops), 1);
     UUID a = UUID.randomUUID();
     try {
@@ -264,9 +230,37 @@ class UserLookupsTest {
       loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
 
       assertThat(answers.get(a)).isSameAs(repository.failure);
-      assertThat(awaited).hasValue(0);
+      assertThat(loops.arrived).hasValue(1);
+      assertThat(loops.awaited).containsExactly(Map.entry("network-thread", 0));
     } finally {
       loop.shutdownNow();
+    }
+  }
+
+  /** One network thread, named so, whose awaited answers are counted by the thread that awaits or receives them. */
+  private static final class CountingLoops implements CallLoops {
+    final Map<String, Integer> awaited = new ConcurrentHashMap<>();
+    final AtomicInteger arrived = new AtomicInteger();
+    private final Executor loop;
+
+    CountingLoops(Executor loop) {
+      this.loop = loop;
+    }
+
+    @Override
+    public Optional<Executor> current() {
+      return Thread.currentThread().getName().equals("network-thread") ? Optional.of(loop) : Optional.empty();
+    }
+
+    @Override
+    public void answerAwaited() {
+      awaited.merge(Thread.currentThread().getName(), 1, Integer::sum);
+    }
+
+    @Override
+    public void answersArrived(int count) {
+      awaited.merge(Thread.currentThread().getName(), -count, Integer::sum);
+      arrived.addAndGet(count);
     }
   }
 
