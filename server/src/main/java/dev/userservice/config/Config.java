@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -259,7 +260,7 @@ public record Config(
         values.millis(DRAIN_DELAY),
         values.integer(CALL_THREADS),
         values.integer(EVENT_LOOP_THREADS),
-        Duration.ofNanos(values.integer(EVENT_LOOP_POLL) * 1_000L),
+        Duration.of(values.integer(EVENT_LOOP_POLL), ChronoUnit.MICROS),
         values.integer(HASH_THREADS),
         values.integer(HASH_QUEUE));
     return new Described(config, values.describe());

@@ -2,7 +2,7 @@ package dev.userservice.server;
 
 import io.grpc.netty.shaded.io.netty.channel.SelectStrategy;
 import io.grpc.netty.shaded.io.netty.util.IntSupplier;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * How an event loop waits when it has nothing to do. While a database worker does the work of
@@ -20,11 +20,11 @@ final class AnswerPolling implements SelectStrategy {
   private int awaited;
   private long lastEventNanos;
 
-  AnswerPolling(long maxPollMicros) {
-    if (maxPollMicros < 1) {
-      throw new IllegalArgumentException("maxPollMicros: " + maxPollMicros + " (expected: >= 1)");
+  AnswerPolling(Duration maxPoll) {
+    if (maxPoll.compareTo(Duration.ofNanos(1_000)) < 0) {
+      throw new IllegalArgumentException("maxPoll: " + maxPoll + " (expected: >= 1 microsecond)");
     }
-    this.maxPollNanos = TimeUnit.MICROSECONDS.toNanos(maxPollMicros);
+    this.maxPollNanos = maxPoll.toNanos();
   }
 
   @Override

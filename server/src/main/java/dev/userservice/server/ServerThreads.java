@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +52,7 @@ final class ServerThreads implements AutoCloseable {
   private final List<EventExecutor> loops = new ArrayList<>();
   private final List<AnswerPolling> pollings = new CopyOnWriteArrayList<>();
 
-  private ServerThreads(int callThreads, int eventLoops, long answerPollMicros) {
+  private ServerThreads(int callThreads, int eventLoops, Duration answerPoll) {
     this.calls = Executors.newFixedThreadPool(callThreads, ThreadPools.daemon("grpc-call-"));
     boolean epoll = Epoll.isAvailable();
     this.boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true))
@@ -59,9 +60,9 @@ final class ServerThreads implements AutoCloseable {
     DefaultThreadFactory io = new DefaultThreadFactory("grpc-io", true);
     if (!epoll) {
       this.workers = new NioEventLoopGroup(eventLoops, io);
-    } else if (answerPollMicros > 0) {
+    } else if (!answerPoll.isZero()) {
       this.workers = new EpollEventLoopGroup(eventLoops, io, () -> {
-        AnswerPolling polling = new AnswerPolling(answerPollMicros);
+        AnswerPolling polling = new AnswerPolling(answerPoll);
         pollings.add(polling);
         return polling;
       });
@@ -77,15 +78,15 @@ final class ServerThreads implements AutoCloseable {
    *
    * @param callThreads threads that run calls
    * @param eventLoops Netty I/O threads
-   * @param answerPollMicros how long an event loop awaiting database answers polls for them
-   *     since its last event before it sleeps ({@link AnswerPolling}); 0: it sleeps at once
+   * @param answerPoll how long an event loop awaiting database answers polls for them since its
+   *     last event before it sleeps ({@link AnswerPolling}); zero: it sleeps at once
    */
-  static ServerThreads create(int callThreads, int eventLoops, long answerPollMicros) {
-    if (callThreads < 1 || eventLoops < 1 || answerPollMicros < 0) {
+  static ServerThreads create(int callThreads, int eventLoops, Duration answerPoll) {
+    if (callThreads < 1 || eventLoops < 1 || answerPoll.isNegative()) {
       throw new IllegalArgumentException("callThreads: " + callThreads + ", eventLoops: " + eventLoops
-          + ", answerPollMicros: " + answerPollMicros + " (expected: >= 1, >= 1, >= 0)");
+          + ", answerPoll: " + answerPoll + " (expected: >= 1, >= 1, >= 0)");
     }
-    return new ServerThreads(callThreads, eventLoops, answerPollMicros);
+    return new ServerThreads(callThreads, eventLoops, answerPoll);
   }
 
   /**

@@ -95,7 +95,7 @@ public final class UserServiceApp implements AutoCloseable {
         config.databasePassword(), config.dataDir(), config.poolSize(), config.connectionTimeout());
     ServerThreads threads = ServerThreads.create(
         config.callThreads() > 0 ? config.callThreads() : config.poolSize(),
-        orHalfTheCores(config.eventLoopThreads()), config.eventLoopPoll().toNanos() / 1_000);
+        orHalfTheCores(config.eventLoopThreads()), config.eventLoopPoll());
     try {
       ServerBuilder<?> builder = threads.applyTo(
           NettyServers.forPort(config.grpcPort(), credentials(config), config.limits()),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.netty.shaded.io.netty.channel.SelectStrategy;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +20,17 @@ class AnswerPollingTest {
     }, hasTasks);
   }
 
+  /** A polling whose loop has run once, with a task, and now awaits one answer. */
+  private AnswerPolling awaitingOne(Duration maxPoll) throws Exception {
+    AnswerPolling polling = new AnswerPolling(maxPoll);
+    strategy(polling, true);
+    polling.answerAwaited();
+    return polling;
+  }
+
   @Test
   void nothingAwaited_sleepsAsNettysDefault() throws Exception {
-    AnswerPolling polling = new AnswerPolling(1_000_000);
+    AnswerPolling polling = new AnswerPolling(Duration.ofSeconds(1));
 
     assertThat(strategy(polling, false)).isEqualTo(SelectStrategy.SELECT);
     assertThat(polls).hasValue(0);
@@ -31,9 +40,7 @@ class AnswerPollingTest {
 
   @Test
   void answerAwaited_pollsWhileNothingIsReady_thenHandsOnWhatIs() throws Exception {
-    AnswerPolling polling = new AnswerPolling(1_000_000);
-    strategy(polling, true);
-    polling.answerAwaited();
+    AnswerPolling polling = awaitingOne(Duration.ofSeconds(1));
 
     assertThat(strategy(polling, false)).isEqualTo(SelectStrategy.CONTINUE);
     assertThat(strategy(polling, false)).isEqualTo(SelectStrategy.CONTINUE);
@@ -44,9 +51,7 @@ class AnswerPollingTest {
 
   @Test
   void answersArrived_sleepsAgain() throws Exception {
-    AnswerPolling polling = new AnswerPolling(1_000_000);
-    strategy(polling, true);
-    polling.answerAwaited();
+    AnswerPolling polling = awaitingOne(Duration.ofSeconds(1));
     polling.answerAwaited();
     polling.answersArrived(1);
     assertThat(strategy(polling, false)).isEqualTo(SelectStrategy.CONTINUE);
@@ -58,9 +63,7 @@ class AnswerPollingTest {
 
   @Test
   void awaitedPastTheLimitSinceTheLastEvent_sleeps() throws Exception {
-    AnswerPolling polling = new AnswerPolling(2_000);
-    strategy(polling, true);
-    polling.answerAwaited();
+    AnswerPolling polling = awaitingOne(Duration.ofMillis(2));
     assertThat(strategy(polling, false)).isEqualTo(SelectStrategy.CONTINUE);
 
     Thread.sleep(20);
@@ -72,7 +75,7 @@ class AnswerPollingTest {
 
   @Test
   void isCurrent_onTheThreadThatRunsIt_only() throws Exception {
-    AnswerPolling polling = new AnswerPolling(1_000);
+    AnswerPolling polling = new AnswerPolling(Duration.ofMillis(1));
     assertThat(polling.isCurrent()).isFalse();
 
     strategy(polling, false);
@@ -88,6 +91,6 @@ class AnswerPollingTest {
 
   @Test
   void limitBelowAMicrosecond_isRefused() {
-    assertThatThrownBy(() -> new AnswerPolling(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new AnswerPolling(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
   }
 }

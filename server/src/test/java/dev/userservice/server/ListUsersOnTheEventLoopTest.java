@@ -21,6 +21,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,7 +40,7 @@ class ListUsersOnTheEventLoopTest {
   void listUsers_sendsEveryMessageOnTheEventLoop() {
     Config config = Config.load(new String[] {"--metrics-port=0", "--drain-delay-ms=0", "--shutdown-grace-ms=1000"},
         Map.of("JWT_SECRET", TestTokens.SECRET));
-    ServerThreads threads = ServerThreads.create(2, 1, 1000);
+    ServerThreads threads = ServerThreads.create(2, 1, Duration.ofMillis(1));
     NettyServerBuilder builder = threads.applyTo(NettyServerBuilder.forPort(0, InsecureServerCredentials.create()),
         Sets.union(UserServiceImpl.NON_BLOCKING_METHODS, UserServer.NON_BLOCKING_METHODS));
     builder.intercept(recordingListUsersSenders());

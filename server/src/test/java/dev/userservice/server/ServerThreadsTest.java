@@ -20,6 +20,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * handler finds as its call's loop, where batched calls are answered.
  */
 class ServerThreadsTest {
-  private final ServerThreads threads = ServerThreads.create(2, 1, 1000);
+  private final ServerThreads threads = ServerThreads.create(2, 1, Duration.ofMillis(1));
   private Server server;
   private ManagedChannel channel;
 
@@ -87,7 +88,7 @@ class ServerThreadsTest {
   @Test
   void eventLoop_pollsWhileAnAnswerIsAwaited_andSleepsOnceItHasArrived() throws Exception {
     // polls up to a second since its last event: the call's 300 ms wait is polled through
-    ServerThreads polling = ServerThreads.create(2, 1, 1_000_000);
+    ServerThreads polling = ServerThreads.create(2, 1, Duration.ofSeconds(1));
     AtomicReference<Thread> loopThread = new AtomicReference<>();
     AtomicReference<Executor> loop = new AtomicReference<>();
     CallLoops loops = polling.callLoops();

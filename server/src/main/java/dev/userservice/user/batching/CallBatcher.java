@@ -155,9 +155,8 @@ final class CallBatcher<T extends CallBatcher.Item> {
    */
   private void drain() {
     try {
-      for (List<Pending<T>> taken = take(); !taken.isEmpty(); taken = take()) {
-        List<Pending<T>> batch = stillOpen(taken);
-        send(taken, batch.isEmpty() ? List.of() : run(batch));
+      for (Taken<T> taken = take(); !taken.all.isEmpty(); taken = take()) {
+        send(taken.all, taken.open.isEmpty() ? List.of() : run(taken.open));
       }
     } finally {
       running.decrementAndGet();
@@ -200,31 +199,24 @@ final class CallBatcher<T extends CallBatcher.Item> {
     });
   }
 
+  /** Items taken off the queue: all of them, and those whose calls were still open, the batch. */
+  private record Taken<T>(List<Pending<T>> all, List<Pending<T>> open) {}
+
   /** Waiting items, up to {@code maxBatch} of them with calls still open, and the cancelled ones among them. */
-  private List<Pending<T>> take() {
-    List<Pending<T>> taken = new ArrayList<>();
-    int open = 0;
-    while (open < maxBatch) {
+  private Taken<T> take() {
+    List<Pending<T>> all = new ArrayList<>();
+    List<Pending<T>> open = new ArrayList<>();
+    while (open.size() < maxBatch) {
       Pending<T> next = waiting.poll();
       if (next == null) {
         break;
       }
-      taken.add(next);
+      all.add(next);
       if (!next.context.isCancelled()) {
-        open++;
+        open.add(next);
       }
     }
-    return taken;
-  }
-
-  private static <T> List<Pending<T>> stillOpen(List<Pending<T>> taken) {
-    List<Pending<T>> open = new ArrayList<>(taken.size());
-    for (Pending<T> pending : taken) {
-      if (!pending.context.isCancelled()) {
-        open.add(pending);
-      }
-    }
-    return open;
+    return new Taken<>(all, open);
   }
 
   private List<Reply> run(List<Pending<T>> batch) {
