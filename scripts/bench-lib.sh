@@ -30,9 +30,16 @@ bench() {
     | tee -a "$WORK/bench.out" | sed -n 's/^RESULT //p'
 }
 
-# build_create_load: compiles scripts/create-load.c, the native CreateUser load, into $WORK/create-load
-build_create_load() {
-  cc -O2 -pthread -o "$WORK/create-load" scripts/create-load.c -lnghttp2
+# build_call_load: compiles scripts/call-load.c, the native CreateUser and GetUser load, into $WORK/call-load
+build_call_load() {
+  cc -O2 -pthread -o "$WORK/call-load" scripts/call-load.c -lnghttp2
+}
+
+# authorization: an authorization header's value with the admin role for the service on $PORT,
+# minted by the bench from JWT_SECRET; it expires within minutes, so each run takes a new one
+authorization() {
+  java -jar "$JAR" bench --target=localhost:$PORT --rpc=health --frame-out="$WORK/health-frame.bin" \
+    | sed -n 's/^FRAME .* authorization=\(.*\)$/\1/p'
 }
 
 # build_list_read: compiles scripts/list-read.c, the native ListUsers reader, into $WORK/list-read

@@ -9,10 +9,11 @@
 # and create paths warmed first, and $ROUNDS rounds, each running every measure on every size in
 # turn:
 #   - pgbench -M prepared selecting random users of that table by id (the database alone),
-#   - GetUser through `bench` on random ids of the loaded users (a sample of 100,000 of them),
-#     at 1 and $CONCURRENCY calls in flight,
-#   - CreateUser without password through scripts/create-load.c (native, a new email per call,
-#     built here with cc and libnghttp2) at 1 and $CONCURRENCY in flight.
+#   - GetUser through scripts/call-load.c (native, built here with cc and libnghttp2) on random ids
+#     of the loaded users (a sample of 100,000 of them, the next one on every call), at 1 and
+#     $CONCURRENCY calls in flight,
+#   - CreateUser without password through call-load (a new email per call) at 1 and $CONCURRENCY
+#     in flight.
 # Each figure is the median of its rounds, printed with every run.
 #
 #   scripts/bench-scale.sh [seconds per run, default 15]
@@ -76,7 +77,7 @@ rates() {
 
 db_of() { echo "${DB}_$1"; }
 
-build_create_load
+build_call_load
 declare -A LOAD_S VACUUM_S PORT_OF SERVICE_OF LIST HEAP
 # RUNS[<measure>,<size>,<round>]: the result line of one run; MEDIAN[<measure>,<size>]: the median
 # run's line, with every run's figure
@@ -110,25 +111,23 @@ select id, email, name, status, created_at, updated_at, version, roles from user
   stop_service
 done
 
-# 2. The rest with the sizes side by side, each run of one size next to the same run of the others,
-#    so that the machine's drift over the minutes falls on all sizes alike: one freshly started
-#    service per size, on ports from $SERVICE_PORT on.
 # measure <measure> <size> <round>: one run of <measure> on the service of <size>, its result line
 measure() {
   PORT=${PORT_OF[$2]:-}
   case $1 in
     pgbench) echo "tps=$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
       "$(db_of "$2")" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)" ;;
-    get-1) bench --rpc=get --concurrency=1 --ids-file="$WORK/ids-$2.txt" ;;
-    get-n) bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids-$2.txt" ;;
-    create-1) "$WORK/create-load" 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$3-$2" ;;
-    create-n) "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$3-$2" ;;
+    get-1) "$WORK/call-load" get 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "$WORK/ids-$2.txt" "$(authorization)" ;;
+    get-n) "$WORK/call-load" get 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "$WORK/ids-$2.txt" \
+      "$(authorization)" ;;
+    create-1) "$WORK/call-load" create 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "c1-$3-$2" ;;
+    create-n) "$WORK/call-load" create 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "c$CONCURRENCY-$3-$2" ;;
   esac
 }
 
 # rate_field <measure>: the field of its result line that the median is taken by
 rate_field() {
-  case $1 in pgbench) echo tps ;; get-*) echo calls_per_s ;; create-*) echo rate ;; esac
+  case $1 in pgbench) echo tps ;; *) echo rate ;; esac
 }
 
 # rounds <measure>...: $ROUNDS rounds, each running every measure on every size in turn; then the
@@ -162,9 +161,8 @@ for n in $SIZES; do
   start_service "$(db_of "$n")"
   SERVICE_OF[$n]=$SERVICE_PID
   # the lookup and create paths of the fresh service compiled before they are measured
-  bench --rpc=get --concurrency="$CONCURRENCY" --ids-file="$WORK/ids-$n.txt" --warmup-seconds=$((WARMUP * 3)) \
-    --duration-seconds=1 > /dev/null
-  "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
+  "$WORK/call-load" get 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "$WORK/ids-$n.txt" "$(authorization)" > /dev/null
+  "$WORK/call-load" create 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) "warm$n" > /dev/null
 done
 rounds get-1 get-n create-1 create-n
 
@@ -192,10 +190,13 @@ for n in $SIZES; do
   growth=$(sed -n 's/.*growth *\([0-9-]*\) MiB.*/\1/p' <<<"${HEAP[$n]}")
   printf '%-10s %9s %7s | %9.0f %6s | %8.0f %7s %6s %9.0f %6s | %9.0f %6s %9.0f %6s | %11.0f %8s | %5s\n' "$n" \
     "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "$(figure pgbench tps "$n")" "$(growth_ratio pgbench tps "$n")" \
-    "$(figure get-1 calls_per_s "$n")" "$(figure get-1 p50_ms "$n")" "$(growth_ratio get-1 calls_per_s "$n")" \
-    "$(figure get-n calls_per_s "$n")" "$(growth_ratio get-n calls_per_s "$n")" \
+    "$(figure get-1 rate "$n")" "$(figure get-1 p50_ms "$n")" "$(growth_ratio get-1 rate "$n")" \
+    "$(figure get-n rate "$n")" "$(growth_ratio get-n rate "$n")" \
     "$(figure create-1 rate "$n")" "$(growth_ratio create-1 rate "$n")" \
     "$(figure create-n rate "$n")" "$(growth_ratio create-n rate "$n")" \
     "$(field messages_per_s "${LIST[$n]}")" "$growth" "$(figure get-n load "$n")"
 done
 echo "heap MiB: growth of the live heap during ListUsers of the whole table (target < 64)"
+failed=0
+for line in "${RUNS[@]}"; do run_failed=$(field failed "$line"); failed=$((failed + ${run_failed:-0})); done
+echo "calls that failed in all GetUser and CreateUser runs: $failed (not counted in the rates)"

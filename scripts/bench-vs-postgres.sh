@@ -20,7 +20,7 @@
 # PARTS (default all: "unary insert bulk list password") picks the comparisons, SHAPES the shapes,
 # SERVICE_JAR another build of the service to measure (an older one, to compare) with this bench.
 #
-# CreateUser is driven natively by scripts/create-load.c (built here with cc and libnghttp2), which,
+# CreateUser is driven natively by scripts/call-load.c (built here with cc and libnghttp2), which,
 # unlike h2load, sends a new email on every call; and by `bench`. With a password too, on the
 # default hashing threads and on the service restarted with one per core (the target's setting).
 # ListUsers of the whole table is read natively by scripts/list-read.c, as psql reads COPY out, and
@@ -153,13 +153,13 @@ with_cpu() {
     'BEGIN { printf "%s cpu_us=%.0f load=%s\n", res, (r > 0 ? ticks * tick / (r * (w + s)) : 0), l }'
 }
 
-# create_load_run <connections> [password]: create-load's line (one call in flight per connection, a
+# create_load_run <connections> [password]: call-load's line (one call in flight per connection, a
 # new email each, every user with the password if given) after $WARMUP seconds, with the service's
 # CPU per call and the load
 create_load_run() {
   local before after out
   before=$(service_ticks)
-  out=$("$WORK/create-load" 127.0.0.1 "$PORT" "$1" "$WARMUP" "$SECONDS_PER_RUN" "load$1-$RANDOM" "${@:2}")
+  out=$("$WORK/call-load" create 127.0.0.1 "$PORT" "$1" "$WARMUP" "$SECONDS_PER_RUN" "load$1-$RANDOM" "${@:2}")
   after=$(service_ticks)
   echo "$out" >> "$WORK/bench.out"
   with_cpu "$out" "$(field rate "$out")" $((after - before))
@@ -212,12 +212,12 @@ if part unary; then
 fi
 
 if part insert; then
-  echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through create-load and bench"
+  echo "== single insert: pgbench insert at 1 and $CONCURRENCY clients; CreateUser without password through call-load and bench"
   # h2load would send one body, one email, again and again: every call after the first would be
-  # ALREADY_EXISTS, so creates are driven natively by create-load, which sends a new email each time
-  build_create_load
+  # ALREADY_EXISTS, so creates are driven natively by call-load, which sends a new email each time
+  build_call_load
   # the create path compiled first, as the lookups' was by the h2load runs above
-  "$WORK/create-load" 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) warm > /dev/null
+  "$WORK/call-load" create 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) warm > /dev/null
   PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
   NATIVE_1=$(create_load_run 1)
   CREATE_1=$(bench_run create 1)
@@ -260,10 +260,10 @@ fi
 
 if part password; then
   CORES=$(nproc)
-  echo "== password hashing: CreateUser with a password through create-load on the service's default hashing"
+  echo "== password hashing: CreateUser with a password through call-load on the service's default hashing"
   echo "   threads (half the cores); then, on the service restarted with one per core, $CORES Argon2id hashes at a"
-  echo "   time (one per core) and CreateUser with a password through create-load and bench"
-  [ -x "$WORK/create-load" ] || build_create_load
+  echo "   time (one per core) and CreateUser with a password through call-load and bench"
+  [ -x "$WORK/call-load" ] || build_call_load
   CREATE_PW=$(create_load_run "$CONCURRENCY" "correct horse battery staple")
   # the target's setting: as many hashing threads as the baseline's; this is the last part, so the
   # service is restarted on the same database. The baseline runs just before the creates it is
@@ -309,7 +309,7 @@ fi
 if part insert; then
   for n in 1 "$CONCURRENCY"; do
     if [ "$n" = 1 ]; then pg=$PG_INSERT_1 native=$NATIVE_1 svc=$CREATE_1; else pg=$PG_INSERT_N native=$NATIVE_N svc=$CREATE_N; fi
-    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n, create-load (/s; p50 $(field p50_ms "$native") ms, $(field failed "$native") failed)" \
+    printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n, call-load (/s; p50 $(field p50_ms "$native") ms, $(field failed "$native") failed)" \
       "$(field tps "$pg")" "$(field rate "$native")" "$(ratio "$(field rate "$native")" "$(field tps "$pg")")" ">=0.5"
     printf '%-44s %14.0f %14.0f %8s %8s\n' "single insert at $n, bench (/s; p50 $(field p50_ms "$svc") ms)" \
       "$(field tps "$pg")" "$(field calls_per_s "$svc")" "$(ratio "$(field calls_per_s "$svc")" "$(field tps "$pg")")" ""
@@ -324,15 +324,15 @@ if part list; then
     "$(ratio "$LIST_RATE" "$PG_COPY_OUT")" ""
 fi
 if part password; then
-  # password_line <label> <create-load's or bench's line> [target]
+  # password_line <label> <call-load's or bench's line> [target]
   password_line() {
     local rate
     rate=$(field rate "$2")
     rate=${rate:-$(field calls_per_s "$2")}
     printf '%-44s %14s %14s %8s %8s\n' "create with password (/s; $1)" "$HASH_RATE" "$rate" "$(ratio "$rate" "$HASH_RATE")" "${3:-}"
   }
-  password_line "HASH_THREADS=$CORES, create-load" "$CREATE_PW_CORES" ">=0.8"
-  password_line "default threads, create-load" "$CREATE_PW"
+  password_line "HASH_THREADS=$CORES, call-load" "$CREATE_PW_CORES" ">=0.8"
+  password_line "default threads, call-load" "$CREATE_PW"
   password_line "HASH_THREADS=$CORES, bench" "$CREATE_PW_BENCH"
 fi
 

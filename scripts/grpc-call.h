@@ -1,5 +1,5 @@
 /*
- * What the bench scripts' native clients (create-load.c, list-read.c) share: a TCP connection,
+ * What the bench scripts' native clients (call-load.c, list-read.c) share: a TCP connection,
  * an HTTP/2 client session on it, and one gRPC call at a time whose request body is sent from
  * memory and whose grpc-status is kept. Included by each, not built on its own.
  *

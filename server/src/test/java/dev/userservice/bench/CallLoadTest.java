@@ -4,16 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.api.auth.v1.AuthServiceGrpc;
 import dev.userservice.api.auth.v1.LoginRequest;
+import dev.userservice.api.user.v1.CreateUserRequest;
 import dev.userservice.api.user.v1.ListUsersRequest;
 import dev.userservice.api.user.v1.User;
 import dev.userservice.api.user.v1.UserServiceGrpc;
 import dev.userservice.bench.NativeClients.Run;
 import dev.userservice.testing.NettyService;
 import dev.userservice.testing.TestTokens;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,22 +26,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * scripts/create-load.c, the native CreateUser load of the comparison script, built with cc and
- * run against the real Netty server: what it counts as succeeded is what the service stored, and
- * calls the service refuses are counted as failed, not as done.
+ * scripts/call-load.c, the native CreateUser and GetUser load of the bench scripts, built with cc
+ * and run against the real Netty server: what it counts as succeeded is what the service stored or
+ * found, and calls the service refuses are counted as failed, not as done.
  */
-class CreateLoadTest {
+class CallLoadTest {
   private static final Pattern RESULT = Pattern.compile(
       "rate=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) succeeded=(\\d+) failed=(\\d+)");
 
   @TempDir
   static Path work;
-  private static Path createLoad;
+  private static Path callLoad;
   private static NettyService service;
 
   @BeforeAll
   static void build() throws Exception {
-    createLoad = NativeClients.build(work, "create-load", "-pthread");
+    callLoad = NativeClients.build(work, "call-load", "-pthread");
     service = NettyService.start();
   }
 
@@ -86,16 +89,66 @@ class CreateLoadTest {
     assertThat(token).isNotEmpty();
   }
 
+  @Test
+  void getLoad_countsAsSucceededTheLookupsOfStoredUsers() throws Exception {
+    List<String> ids = List.of(createUser("found-1@example.com"), createUser("found-2@example.com"),
+        createUser("found-3@example.com"));
+
+    Matcher result = getLoad(2, ids, "Bearer " + TestTokens.admin());
+
+    assertThat(Long.parseLong(result.group(4))).isPositive();
+    assertThat(Long.parseLong(result.group(5))).isZero();
+    assertThat(Double.parseDouble(result.group(3))).isGreaterThanOrEqualTo(Double.parseDouble(result.group(2)));
+  }
+
+  @Test
+  void getLoad_looksUpTheFilesIdsInTurn() throws Exception {
+    // one stored user and one unknown id, alternately: half the lookups find nothing
+    List<String> ids = List.of(createUser("in-turn@example.com"), UUID.randomUUID().toString());
+
+    Matcher result = getLoad(1, ids, "Bearer " + TestTokens.admin());
+
+    long succeeded = Long.parseLong(result.group(4));
+    long failed = Long.parseLong(result.group(5));
+    assertThat(succeeded).isPositive();
+    assertThat(Math.abs(succeeded - failed)).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void getLoad_refusedLookups_countAsFailedNotSucceeded() throws Exception {
+    List<String> ids = List.of(createUser("refused@example.com"));
+
+    Matcher result = getLoad(1, ids, "Bearer not-a-token");
+
+    assertThat(Long.parseLong(result.group(4))).isZero();
+    assertThat(Long.parseLong(result.group(5))).isPositive();
+  }
+
   private static Matcher createLoad(int connections, String prefix, String... password) throws Exception {
-    List<String> command = new ArrayList<>(List.of(createLoad.toString(), "127.0.0.1",
+    List<String> command = new ArrayList<>(List.of(callLoad.toString(), "create", "127.0.0.1",
         Integer.toString(service.port()), Integer.toString(connections), "0", "1", prefix));
     command.addAll(List.of(password));
+    return callLoad(command);
+  }
+
+  private static Matcher getLoad(int connections, List<String> ids, String authorization) throws Exception {
+    Path idsFile = Files.write(Files.createTempFile(work, "ids", ".txt"), ids);
+    return callLoad(List.of(callLoad.toString(), "get", "127.0.0.1", Integer.toString(service.port()),
+        Integer.toString(connections), "0", "1", idsFile.toString(), authorization));
+  }
+
+  private static Matcher callLoad(List<String> command) throws Exception {
     Run run = NativeClients.run(command);
-    assertThat(run.exitCode()).as("create-load printed: %s", run.out()).isZero();
+    assertThat(run.exitCode()).as("call-load printed: %s", run.out()).isZero();
     String out = run.out();
     Matcher result = RESULT.matcher(out.strip());
-    assertThat(result.matches()).as("create-load printed: %s", out).isTrue();
+    assertThat(result.matches()).as("call-load printed: %s", out).isTrue();
     return result;
+  }
+
+  private static String createUser(String email) {
+    var stub = UserServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
+    return stub.createUser(CreateUserRequest.newBuilder().setEmail(email).setName("Looked Up").build()).getId();
   }
 
   private static List<String> emailsStartingWith(String prefix) {
