@@ -1,11 +1,12 @@
 # Shared by the bench scripts (sourced, not run, from the project's top folder, after the caller
 # has set its PORT and, for measure_heap, SAMPLE_SECONDS): the environment they run in (PostgreSQL
-# on 127.0.0.1:5432 as PGUSER, a JWT_SECRET, JAR built if missing, a scratch directory WORK removed
-# at exit), starting the service on a database, running the bench, reading its live heap from its
-# GC log, and small helpers for the figures (load, field, ratio). JAR is
-# the bench, and the service unless SERVICE_JAR names another build, e.g. an older one to compare.
+# on 127.0.0.1, port PGPORT (default 5432), as PGUSER, a JWT_SECRET, JAR built if missing, a
+# scratch directory WORK removed at exit), starting the service on a database, running the bench,
+# reading its live heap from its GC log, and small helpers for the figures (load, field, ratio).
+# JAR is the bench, and the service unless SERVICE_JAR names another build, e.g. an older one to
+# compare.
 
-export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
+export PGHOST=127.0.0.1 PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export JWT_SECRET=${JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 JAR=${JAR:-target/user-service.jar}
 WORK=$(mktemp -d)
@@ -53,7 +54,7 @@ build_list_read() {
 # metrics endpoint is off: its port would clash with another service on the same machine.
 start_service() {
   local db=$1; shift
-  DATABASE_URL=jdbc:postgresql://127.0.0.1:5432/$db DATABASE_USER=$PGUSER GRPC_PORT=$PORT METRICS_PORT=0 \
+  DATABASE_URL=jdbc:postgresql://127.0.0.1:$PGPORT/$db DATABASE_USER=$PGUSER GRPC_PORT=$PORT METRICS_PORT=0 \
     java -Xlog:gc:file="$WORK/gc-$PORT.log" "$@" -jar "${SERVICE_JAR:-$JAR}" > "$WORK/service-$PORT.log" 2>&1 &
   SERVICE_PID=$!
   SERVICE_PIDS+=("$SERVICE_PID")

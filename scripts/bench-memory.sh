@@ -6,7 +6,7 @@
 #
 #   ROWS=1000000 READ_INTERVAL_MS=1 scripts/bench-memory.sh
 #
-# Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), psql, jcmd and the packaged jar
+# Needs PostgreSQL on 127.0.0.1:$PGPORT (default 5432; PGUSER, default postgres), psql, jcmd and the packaged jar
 # (built if missing). Uses (and recreates) the database $DB (default "userbench"). With the defaults the list
 # run alone takes ROWS x READ_INTERVAL_MS (about 17 minutes).
 set -euo pipefail

@@ -8,7 +8,8 @@
 # the target allows) falls on every size alike: one freshly started service per size, its lookup
 # and create paths warmed first, and $ROUNDS rounds, each running every measure on every size in
 # turn:
-#   - pgbench -M prepared selecting random users of that table by id (the database alone),
+#   - pgbench -M prepared selecting random users of that table by id (the database alone), at 1
+#     and $CONCURRENCY clients,
 #   - GetUser through scripts/call-load.c (native, built here with cc and libnghttp2) on random ids
 #     of the loaded users (a sample of 100,000 of them, the next one on every call), at 1 and
 #     $CONCURRENCY calls in flight,
@@ -22,7 +23,10 @@
 # Loaded users have ids shaped as the service makes them (UUIDv7: a millisecond timestamp, one
 # millisecond apart, ending just before the load, then version, variant and hashed bits), emails
 # scale-<n>@example.com, and the table is vacuumed and analysed after the load as autovacuum
-# would. The load's own time is printed. Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default
+# would. The load's own time is printed, and so is the database's shared_buffers: at 10 million
+# users the table and its indexes take about 2.5 GB, and where PostgreSQL's buffers hold less, a
+# lookup reads pages from the kernel's cache or the disk (PGPORT picks another server, e.g. one
+# sized for the table). Needs PostgreSQL on 127.0.0.1:$PGPORT (default 5432; PGUSER, default
 # postgres), psql, pgbench, jcmd, cc with libnghttp2-dev and the packaged jar (built if missing).
 # Uses (and recreates, then drops) the databases ${DB}_<size> (DB defaults to "userscale") and the
 # ports from $PORT on, one per size. 10 million users take about 2.5 GB of disk.
@@ -115,7 +119,9 @@ done
 measure() {
   PORT=${PORT_OF[$2]:-}
   case $1 in
-    pgbench) echo "tps=$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
+    pgbench-1) echo "tps=$(pgbench -n -M prepared -c 1 -j 1 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
+      "$(db_of "$2")" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)" ;;
+    pgbench-n) echo "tps=$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
       "$(db_of "$2")" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)" ;;
     get-1) "$WORK/call-load" get 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "$WORK/ids-$2.txt" "$(authorization)" ;;
     get-n) "$WORK/call-load" get 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "$WORK/ids-$2.txt" \
@@ -127,7 +133,7 @@ measure() {
 
 # rate_field <measure>: the field of its result line that the median is taken by
 rate_field() {
-  case $1 in pgbench) echo tps ;; *) echo rate ;; esac
+  case $1 in pgbench-*) echo tps ;; *) echo rate ;; esac
 }
 
 # rounds <measure>...: $ROUNDS rounds, each running every measure on every size in turn; then the
@@ -152,7 +158,7 @@ rounds() {
 # 2. The rest with the sizes side by side, each run of one size next to the same run of the others,
 #    so that the machine's drift over the minutes falls on all sizes alike: pgbench first, then one
 #    freshly started service per size, on ports from $SERVICE_PORT on.
-rounds pgbench
+rounds pgbench-1 pgbench-n
 
 i=0
 for n in $SIZES; do
@@ -168,8 +174,8 @@ rounds get-1 get-n create-1 create-n
 
 for n in $SIZES; do
   echo "== $n users"
-  for line in "pgbench ${MEDIAN[pgbench,$n]}" "get 1: ${MEDIAN[get-1,$n]}" "get $CONCURRENCY: ${MEDIAN[get-n,$n]}" \
-      "create 1: ${MEDIAN[create-1,$n]}" "create $CONCURRENCY: ${MEDIAN[create-n,$n]}" "${HEAP[$n]}"; do
+  for line in "pgbench 1: ${MEDIAN[pgbench-1,$n]}" "pgbench $CONCURRENCY: ${MEDIAN[pgbench-n,$n]}" \
+      "get 1: ${MEDIAN[get-1,$n]}" "get $CONCURRENCY: ${MEDIAN[get-n,$n]}" "create 1: ${MEDIAN[create-1,$n]}" "create $CONCURRENCY: ${MEDIAN[create-n,$n]}" "${HEAP[$n]}"; do
     echo "  $line"
   done
   stop_service "${SERVICE_OF[$n]}"
@@ -182,14 +188,16 @@ figure() { field "$2" "${MEDIAN[$1,$3]}"; }
 growth_ratio() { ratio "$(figure "$1" "$2" "$3")" "$(figure "$1" "$2" "$first")"; }
 echo
 echo "user-service as the users table grows, on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECONDS_PER_RUN}s per run"
+echo "PostgreSQL on port $PGPORT, shared_buffers $(psql -tAq -d postgres -c 'show shared_buffers')"
 echo "(/s: calls per second, ratio: to the rate at $first users; target: within 20 %, ratio >= 0.8)"
-printf '%-10s %9s %7s | %9s %6s | %8s %7s %6s %9s %6s | %9s %6s %9s %6s | %11s %8s | %5s\n' users "load s" "vacuum" \
-  "pgbench" ratio "get 1/s" "p50 ms" ratio "get $CONCURRENCY/s" ratio "create 1" ratio "create $CONCURRENCY" ratio \
+printf '%-10s %9s %7s | %9s %6s %9s %6s | %8s %7s %6s %9s %6s | %9s %6s %9s %6s | %11s %8s | %5s\n' users "load s" \
+  "vacuum" "pgbench 1" ratio "pgbench $CONCURRENCY" ratio "get 1/s" "p50 ms" ratio "get $CONCURRENCY/s" ratio "create 1" ratio "create $CONCURRENCY" ratio \
   "list rows/s" "heap MiB" load
 for n in $SIZES; do
   growth=$(sed -n 's/.*growth *\([0-9-]*\) MiB.*/\1/p' <<<"${HEAP[$n]}")
-  printf '%-10s %9s %7s | %9.0f %6s | %8.0f %7s %6s %9.0f %6s | %9.0f %6s %9.0f %6s | %11.0f %8s | %5s\n' "$n" \
-    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "$(figure pgbench tps "$n")" "$(growth_ratio pgbench tps "$n")" \
+  printf '%-10s %9s %7s | %9.0f %6s %9.0f %6s | %8.0f %7s %6s %9.0f %6s | %9.0f %6s %9.0f %6s | %11.0f %8s | %5s\n' "$n" \
+    "${LOAD_S[$n]}" "${VACUUM_S[$n]}" "$(figure pgbench-1 tps "$n")" "$(growth_ratio pgbench-1 tps "$n")" \
+    "$(figure pgbench-n tps "$n")" "$(growth_ratio pgbench-n tps "$n")" \
     "$(figure get-1 rate "$n")" "$(figure get-1 p50_ms "$n")" "$(growth_ratio get-1 rate "$n")" \
     "$(figure get-n rate "$n")" "$(growth_ratio get-n rate "$n")" \
     "$(figure create-1 rate "$n")" "$(growth_ratio create-1 rate "$n")" \

@@ -26,7 +26,7 @@
 # ListUsers of the whole table is read natively by scripts/list-read.c, as psql reads COPY out, and
 # by `bench`.
 #
-# Needs PostgreSQL on 127.0.0.1:5432 (PGUSER, default postgres), pgbench, psql, h2load
+# Needs PostgreSQL on 127.0.0.1:$PGPORT (default 5432; PGUSER, default postgres), pgbench, psql, h2load
 # (nghttp2-client), cc and libnghttp2-dev, curl and the packaged jar (built if missing). Uses (and recreates) the
 # database $DB (default "userbench").
 set -euo pipefail
