@@ -31,6 +31,15 @@ bench() {
     | tee -a "$WORK/bench.out" | sed -n 's/^RESULT //p'
 }
 
+# pgbench_run <script> <clients> <database>: one run of pgbench -M prepared for $SECONDS_PER_RUN
+# seconds (one thread per client, up to two), as "tps=... ms=... load=..." (ms: its mean latency)
+pgbench_run() {
+  local jobs=$(( $2 < 2 ? 1 : 2 )) out
+  out=$(pgbench -n -M prepared -c "$2" -j "$jobs" -T "$SECONDS_PER_RUN" -f "$1" "$3")
+  echo "tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -n 1)" \
+    "ms=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$out" | head -n 1) load=$(load)"
+}
+
 # build_call_load: compiles scripts/call-load.c, the native CreateUser and GetUser load, into $WORK/call-load
 build_call_load() {
   cc -O2 -pthread -o "$WORK/call-load" scripts/call-load.c -lnghttp2

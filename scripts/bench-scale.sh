@@ -119,10 +119,8 @@ done
 measure() {
   PORT=${PORT_OF[$2]:-}
   case $1 in
-    pgbench-1) echo "tps=$(pgbench -n -M prepared -c 1 -j 1 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
-      "$(db_of "$2")" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)" ;;
-    pgbench-n) echo "tps=$(pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/lookup-$2.sql" \
-      "$(db_of "$2")" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)" ;;
+    pgbench-1) pgbench_run "$WORK/lookup-$2.sql" 1 "$(db_of "$2")" ;;
+    pgbench-n) pgbench_run "$WORK/lookup-$2.sql" "$CONCURRENCY" "$(db_of "$2")" ;;
     get-1) "$WORK/call-load" get 127.0.0.1 "$PORT" 1 "$WARMUP" "$SECONDS_PER_RUN" "$WORK/ids-$2.txt" "$(authorization)" ;;
     get-n) "$WORK/call-load" get 127.0.0.1 "$PORT" "$CONCURRENCY" "$WARMUP" "$SECONDS_PER_RUN" "$WORK/ids-$2.txt" \
       "$(authorization)" ;;

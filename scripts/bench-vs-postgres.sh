@@ -63,8 +63,6 @@ SQL
 
 start_service "$DB"
 
-pgbench_tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -n 1; }
-pgbench_ms() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -n 1; }
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
 # rows_per_s <rows> <command...>: runs the command (its output dropped) and prints rows per second of its wall time
 rows_per_s() {
@@ -165,12 +163,6 @@ create_load_run() {
   with_cpu "$out" "$(field rate "$out")" $((after - before))
 }
 
-pgbench_run() { # <script> <clients>
-  local jobs=$(( $2 < 2 ? 1 : 2 ))
-  local out
-  out=$(pgbench -n -M prepared -c "$2" -j "$jobs" -T "$SECONDS_PER_RUN" -f "$1" "$DB")
-  echo "tps=$(pgbench_tps "$out") ms=$(pgbench_ms "$out") load=$(load)"
-}
 
 echo "\\set n random(1, $USERS)
 select id, email, name, status, created_at, updated_at, version, roles from baseline.bench_lookup where id = md5(:n::text)::uuid;" \
@@ -196,7 +188,7 @@ if part unary; then
   declare -A PG H2 H2H BENCH
   for shape in $SHAPES; do
     c=${shape%x*} m=${shape#*x}
-    PG[$shape]=$(pgbench_run "$WORK/lookup.sql" "$c")
+    PG[$shape]=$(pgbench_run "$WORK/lookup.sql" "$c" "$DB")
     H2[$shape]=$(h2load_run "$GET_FRAME" "$WORK/get.bin" "$c" "$m")
     H2H[$shape]=$(h2load_run "$HEALTH_FRAME" "$WORK/health.bin" "$c" "$m")
     BENCH[$shape]=$(bench_run get $((c * m)) --users=1000)
@@ -218,10 +210,10 @@ if part insert; then
   build_call_load
   # the create path compiled first, as the lookups' was by the h2load runs above
   "$WORK/call-load" create 127.0.0.1 "$PORT" "$CONCURRENCY" 0 $((WARMUP * 3)) warm > /dev/null
-  PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1)
+  PG_INSERT_1=$(pgbench_run "$WORK/insert.sql" 1 "$DB")
   NATIVE_1=$(create_load_run 1)
   CREATE_1=$(bench_run create 1)
-  PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY")
+  PG_INSERT_N=$(pgbench_run "$WORK/insert.sql" "$CONCURRENCY" "$DB")
   NATIVE_N=$(create_load_run "$CONCURRENCY")
   CREATE_N=$(bench_run create "$CONCURRENCY")
 fi
