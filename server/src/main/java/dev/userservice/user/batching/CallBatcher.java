@@ -33,16 +33,19 @@ import org.slf4j.LoggerFactory;
  * call, so a lone call costs no context and no deadline timer of its own.
  *
  * <p>A batch's database work holds one of the {@code maxConcurrent} places. Its calls are
- * answered on the network threads that read them ({@link CallLoops}), or, for calls that came
- * from other threads, on another worker; the worker that did the work takes the items that
- * waited meanwhile as its next batch at once. The next round trip to the database thus overlaps
- * with encoding and sending the last batch's answers, and under load no worker has to be woken
- * for each batch.
+ * answered on the network threads that read them ({@link CallLoops}). Calls that came from
+ * other threads (a password's hashing thread) are answered on another worker while items wait,
+ * else, once the place is given up, by the worker that did the work: no worker is woken only to
+ * answer. The worker that did the work takes the items that waited meanwhile as its next batch
+ * at once. The next round trip to the database thus overlaps with encoding and sending the last
+ * batch's answers, and under load no worker has to be woken for each batch.
  *
  * @param <T> an item, which knows how its call is answered
  */
 final class CallBatcher<T extends CallBatcher.Item> {
   private static final Logger log = LoggerFactory.getLogger(CallBatcher.class);
+  /** Sends the replies of a worker's last batch on that worker. */
+  private static final Executor HERE = Runnable::run;
 
   private final Work<T> work;
   private final Executor executor;
@@ -151,31 +154,44 @@ final class CallBatcher<T extends CallBatcher.Item> {
 
   /**
    * Does batches while items wait, sending each batch's replies before taking the next; then
-   * gives the place up, starting another worker for items that came after the last take.
+   * gives the place up, sends the last batch's replies and starts another worker for items that
+   * came after the last take.
    */
   private void drain() {
+    Taken<T> last = null;
+    List<Reply> lastReplies = List.of();
     try {
       for (Taken<T> taken = take(); !taken.all.isEmpty(); taken = take()) {
-        send(taken.all, taken.open.isEmpty() ? List.of() : run(taken.open));
+        List<Reply> replies = taken.open.isEmpty() ? List.of() : run(taken.open);
+        if (waiting.isEmpty()) {
+          last = taken; // nothing to go on with: answered once the place is given up
+          lastReplies = replies;
+          break;
+        }
+        send(taken.all, replies, executor);
       }
     } finally {
       running.decrementAndGet();
+    }
+    if (last != null) {
+      send(last.all, lastReplies, HERE);
     }
     startIfIdle();
   }
 
   /**
    * Sends each reply on the network thread of its call, one task per thread; replies of calls
-   * that came from other threads are sent by another worker. Where a thread takes no more tasks
+   * that came from other threads are sent through {@code others}: another worker while this one
+   * goes on with the next batch, or this one when it has none. Where a thread takes no more tasks
    * (it is stopping), this worker sends them itself. Every network thread that read a call of
    * {@code taken} learns, in that task, that the answers it awaited for them have arrived, whether
    * a reply answers the call there, the work answered it, or the call was cancelled before its
    * batch.
    */
-  private void send(List<Pending<T>> taken, List<Reply> replies) {
+  private void send(List<Pending<T>> taken, List<Reply> replies, Executor others) {
     Map<Executor, List<Reply>> byThread = new IdentityHashMap<>(2);
     for (Reply reply : replies) {
-      byThread.computeIfAbsent(reply.to.loop.orElse(executor), thread -> new ArrayList<>()).add(reply);
+      byThread.computeIfAbsent(reply.to.loop.orElse(others), thread -> new ArrayList<>()).add(reply);
     }
     Map<Executor, Integer> awaited = new IdentityHashMap<>(2);
     for (Pending<T> pending : taken) {

@@ -183,6 +183,34 @@ class UserLookupsTest {
   }
 
   @Test
+  void find_callsFromOtherThreads_withNoneWaiting_areAnsweredByTheWorkerThatQueried() throws Exception {
+    released.countDown();
+    AtomicInteger tasks = new AtomicInteger();
+    ExecutorService counted = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.MINUTES, new SynchronousQueue<>(),
+        task -> new Thread(task, "worker-" + tasks.get())) {
+      @Override
+      protected void beforeExecute(Thread thread, Runnable task) {
+        tasks.incrementAndGet();
+      }
+    };
+    UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(counted, workers.deadlines()), 1);
+    Map<UUID, String> answeredOn = new ConcurrentHashMap<>();
+    UUID id = UUID.randomUUID();
+    repository.stored.add(id);
+    try {
+      lookups.find(id, answeredOn(id, answeredOn));
+      awaitAnswers(1);
+
+      assertThat(answers.get(id)).isEqualTo(Optional.of(user(id)));
+      assertThat(repository.queriedOn).containsExactly(answeredOn.get(id));
+      // no worker was woken only to answer
+      assertThat(tasks).hasValue(1);
+    } finally {
+      counted.shutdownNow();
+    }
+  }
+
+  @Test
   void find_everyAnswerAwaitedOnANetworkThread_arrivesThere_answeredOrCancelled() throws Exception {
     ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
     CountingLoops loops = new CountingLoops(loop);
@@ -407,6 +435,7 @@ class UserLookupsTest {
     final Set<UUID> stored = ConcurrentHashMap.newKeySet();
     final List<Set<UUID>> queries = new CopyOnWriteArrayList<>();
     final List<Deadline> deadlines = new CopyOnWriteArrayList<>();
+    final List<String> queriedOn = new CopyOnWriteArrayList<>();
     final CountDownLatch started = new CountDownLatch(1);
     volatile RuntimeException failure;
 
@@ -414,6 +443,7 @@ class UserLookupsTest {
     public List<User> findByIds(Set<UUID> ids) {
       queries.add(Set.copyOf(ids));
       deadlines.add(Context.current().getDeadline());
+      queriedOn.add(Thread.currentThread().getName());
       started.countDown();
       try {
         released.await(5, TimeUnit.SECONDS);
