@@ -137,10 +137,14 @@ rate_field() {
 # rounds <measure>...: $ROUNDS rounds, each running every measure on every size in turn; then the
 # median of each measure and size
 rounds() {
-  local round m n runs
+  local round m n line runs
   for round in $(seq 1 "$ROUNDS"); do
     for m in "$@"; do
-      for n in $SIZES; do RUNS[$m,$n,$round]="$(measure "$m" "$n" "$round") load=$(load)"; done
+      for n in $SIZES; do
+        line=$(measure "$m" "$n" "$round")
+        [[ " $line" == *" load="* ]] || line+=" load=$(load)" # pgbench's lines have it already
+        RUNS[$m,$n,$round]=$line
+      done
     done
     echo "round $round of $* done, load average $(load)"
   done
