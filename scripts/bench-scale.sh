@@ -141,7 +141,7 @@ rounds() {
   for round in $(seq 1 "$ROUNDS"); do
     for m in "$@"; do
       for n in $SIZES; do
-        line=$(measure "$m" "$n" "$round")
+        line=$(measure "$m" "$n" "$round") || true # a run that failed has no rate; the others go on
         [[ " $line" == *" load="* ]] || line+=" load=$(load)" # pgbench's lines have it already
         RUNS[$m,$n,$round]=$line
       done

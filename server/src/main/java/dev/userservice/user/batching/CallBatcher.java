@@ -34,18 +34,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch's database work holds one of the {@code maxConcurrent} places. Its calls are
  * answered on the network threads that read them ({@link CallLoops}). Calls that came from
- * other threads (a password's hashing thread) are answered on another worker while items wait,
- * else, once the place is given up, by the worker that did the work: no worker is woken only to
- * answer. The worker that did the work takes the items that waited meanwhile as its next batch
- * at once. The next round trip to the database thus overlaps with encoding and sending the last
- * batch's answers, and under load no worker has to be woken for each batch.
+ * other threads (a password's hashing thread, or any thread where no network threads are known)
+ * are answered on another worker while items wait, else, once the place is given up, by the
+ * worker that did the work: no worker is woken only to answer. The worker that did the work takes
+ * the items that waited meanwhile as its next batch at once. The next round trip to the database
+ * thus overlaps with encoding and sending the last batch's answers, and under load no worker has
+ * to be woken for each batch.
  *
  * @param <T> an item, which knows how its call is answered
  */
 final class CallBatcher<T extends CallBatcher.Item> {
   private static final Logger log = LoggerFactory.getLogger(CallBatcher.class);
-  /** Sends the replies of a worker's last batch on that worker. */
-  private static final Executor HERE = Runnable::run;
 
   private final Work<T> work;
   private final Executor executor;
@@ -86,8 +85,9 @@ final class CallBatcher<T extends CallBatcher.Item> {
   interface Work<T> {
     /**
      * Does the work of {@code batch}. It may answer items itself, on the worker; the others are
-     * answered by the replies it returns, which are sent on other threads while the worker goes
-     * on with the next batch.
+     * answered by the replies it returns: on the network threads that read their calls, and for
+     * calls from other threads on another worker while this one goes on with the next batch, or
+     * on this one when no batch is next.
      */
     List<Reply> run(List<Pending<T>> batch);
   }
@@ -154,8 +154,8 @@ final class CallBatcher<T extends CallBatcher.Item> {
 
   /**
    * Does batches while items wait, sending each batch's replies before taking the next; then
-   * gives the place up, sends the last batch's replies and starts another worker for items that
-   * came after the last take.
+   * gives the place up, starts another worker for items that came after the last take and sends
+   * the last batch's replies.
    */
   private void drain() {
     Taken<T> last = null;
@@ -168,51 +168,69 @@ final class CallBatcher<T extends CallBatcher.Item> {
           lastReplies = replies;
           break;
         }
-        send(taken.all, replies, executor);
+        send(taken.all, replies, false);
       }
     } finally {
       running.decrementAndGet();
     }
-    if (last != null) {
-      send(last.all, lastReplies, HERE);
+    try {
+      startIfIdle();
+    } finally {
+      if (last != null) {
+        send(last.all, lastReplies, true);
+      }
     }
-    startIfIdle();
   }
 
   /**
-   * Sends each reply on the network thread of its call, one task per thread; replies of calls
-   * that came from other threads are sent through {@code others}: another worker while this one
-   * goes on with the next batch, or this one when it has none. Where a thread takes no more tasks
-   * (it is stopping), this worker sends them itself. Every network thread that read a call of
-   * {@code taken} learns, in that task, that the answers it awaited for them have arrived, whether
-   * a reply answers the call there, the work answered it, or the call was cancelled before its
-   * batch.
+   * Sends each reply on the network thread of its call, one task per thread, handed over first;
+   * replies of calls that came from other threads are then sent by this worker when
+   * {@code othersHere} (it has no next batch), else by another worker. Where a thread takes no
+   * more tasks (it is stopping), this worker sends them itself. Every network thread that read a
+   * call of {@code taken} learns, in that task, that the answers it awaited for them have arrived,
+   * whether a reply answers the call there, the work answered it, or the call was cancelled
+   * before its batch.
    */
-  private void send(List<Pending<T>> taken, List<Reply> replies, Executor others) {
-    Map<Executor, List<Reply>> byThread = new IdentityHashMap<>(2);
+  private void send(List<Pending<T>> taken, List<Reply> replies, boolean othersHere) {
+    Map<Executor, List<Reply>> byLoop = new IdentityHashMap<>(2);
+    List<Reply> others = new ArrayList<>();
     for (Reply reply : replies) {
-      byThread.computeIfAbsent(reply.to.loop.orElse(others), thread -> new ArrayList<>()).add(reply);
+      reply.to.loop.ifPresentOrElse(
+          loop -> byLoop.computeIfAbsent(loop, thread -> new ArrayList<>()).add(reply), () -> others.add(reply));
     }
     Map<Executor, Integer> awaited = new IdentityHashMap<>(2);
     for (Pending<T> pending : taken) {
       pending.loop.ifPresent(loop -> {
         awaited.merge(loop, 1, Integer::sum);
-        byThread.computeIfAbsent(loop, thread -> new ArrayList<>());
+        byLoop.computeIfAbsent(loop, thread -> new ArrayList<>());
       });
     }
-    byThread.forEach((thread, its) -> {
-      int arrived = awaited.getOrDefault(thread, 0);
-      try {
-        thread.execute(() -> {
-          its.forEach(Reply::send);
-          if (arrived > 0) {
-            loops.answersArrived(arrived);
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        its.forEach(Reply::send);
-      }
-    });
+    byLoop.forEach((loop, its) -> handOver(loop, its, awaited.getOrDefault(loop, 0)));
+    if (others.isEmpty()) {
+      return;
+    }
+    if (othersHere) {
+      others.forEach(Reply::send);
+    } else {
+      handOver(executor, others, 0);
+    }
+  }
+
+  /**
+   * Sends {@code replies} on {@code thread}, which then learns that {@code arrived} answers it
+   * awaited have arrived; on this worker when the thread takes no more tasks.
+   */
+  private void handOver(Executor thread, List<Reply> replies, int arrived) {
+    try {
+      thread.execute(() -> {
+        replies.forEach(Reply::send);
+        if (arrived > 0) {
+          loops.answersArrived(arrived);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      replies.forEach(Reply::send);
+    }
   }
 
   /** Items taken off the queue: all of them, and those whose calls were still open, the batch. */

@@ -245,6 +245,38 @@ class UserLookupsTest {
   }
 
   @Test
+  void find_callsFromOtherThreads_whileItemsWait_areAnsweredByAnotherWorker_andMixedWithNetworkCallsArriveWhereTheyBelong()
+      throws Exception {
+    ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "network-thread"));
+    CountingLoops loops = new CountingLoops(loop);
+    UserLookups lookups = new UserLookups(repository, new DatabaseWorkers(workers.threads(), workers.deadlines(), loops), 1);
+    Map<UUID, String> answeredOn = new ConcurrentHashMap<>();
+    UUID first = UUID.randomUUID();
+    UUID fromLoop = UUID.randomUUID();
+    UUID fromOther = UUID.randomUUID();
+    try {
+      lookups.find(first, answeredOn(first, answeredOn));
+      assertThat(repository.started.await(5, TimeUnit.SECONDS)).isTrue();
+      loop.submit(() -> lookups.find(fromLoop, answeredOn(fromLoop, answeredOn))).get(5, TimeUnit.SECONDS);
+      lookups.find(fromOther, answeredOn(fromOther, answeredOn));
+      released.countDown();
+      awaitAnswers(3);
+      loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+
+      assertThat(repository.queries).containsExactly(Set.of(first), Set.of(fromLoop, fromOther));
+      // items waited after the first batch: its call was answered on another worker
+      assertThat(answeredOn.get(first)).isNotEqualTo(repository.queriedOn.get(0)).isNotEqualTo("network-thread");
+      // the last batch: the network thread's call there, the other by the worker that queried
+      assertThat(answeredOn.get(fromLoop)).isEqualTo("network-thread");
+      assertThat(answeredOn.get(fromOther)).isEqualTo(repository.queriedOn.get(1));
+      assertThat(loops.arrived).hasValue(1);
+      assertThat(loops.awaited).containsExactly(Map.entry("network-thread", 0));
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
+  @Test
   void find_queryFailsForCallsOfANetworkThread_theirAnswersStillArriveThere() throws Exception {
     repository.failure = new DatabaseUnavailableException("find users", new java.sql.SQLException("gone"));
     released.countDown();
