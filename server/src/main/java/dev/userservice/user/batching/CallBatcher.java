@@ -195,8 +195,11 @@ final class CallBatcher<T extends CallBatcher.Item> {
     Map<Executor, List<Reply>> byLoop = new IdentityHashMap<>(2);
     List<Reply> others = new ArrayList<>();
     for (Reply reply : replies) {
-      reply.to.loop.ifPresentOrElse(
-          loop -> byLoop.computeIfAbsent(loop, thread -> new ArrayList<>()).add(reply), () -> others.add(reply));
+      if (reply.to.loop.isPresent()) {
+        byLoop.computeIfAbsent(reply.to.loop.get(), thread -> new ArrayList<>()).add(reply);
+      } else {
+        others.add(reply);
+      }
     }
     Map<Executor, Integer> awaited = new IdentityHashMap<>(2);
     for (Pending<T> pending : taken) {
